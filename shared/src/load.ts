@@ -1,0 +1,163 @@
+/**
+ * Load: which keys are asked for, and when. Closed-loop clients wait for an answer and think
+ * before asking again; open-loop arrivals come at a rate whatever the system does; bursts land
+ * many requests at once on a schedule aligned with the TTL. Every client has its own random
+ * stream, so the load a starter sees is the load its reference sees.
+ */
+import type { Rng } from './rng.js';
+
+export type KeySpec =
+  | { kind: 'hot'; key?: string }
+  | { kind: 'zipf'; count: number; exponent?: number; prefix?: string }
+  | { kind: 'list'; keys: readonly string[] };
+
+export type LoadSpec =
+  | {
+      kind: 'closed';
+      /** Clients in total; client i talks to instance i mod instances. */
+      clients: number;
+      /** Think time between an answer and the next request, uniform integer ms [min, max]. */
+      thinkMs: readonly [number, number];
+    }
+  | {
+      kind: 'open';
+      /** Arrivals per second across the fleet; arrival j goes to instance j mod instances. */
+      ratePerSec: number;
+      /** Fixed spacing (exactly predictable) or Poisson arrivals. Default fixed. */
+      arrivals?: 'fixed' | 'poisson';
+      /** First arrival time, ms. Default 0. */
+      startMs?: number;
+    }
+  | {
+      kind: 'burst';
+      /** Requests per instance in each burst. */
+      size: number;
+      /** First burst, ms. */
+      startMs?: number;
+      /** Time between bursts, ms. Make it longer than TTL + rebuild so each burst meets an expired key. */
+      everyMs: number;
+      /** Each request of a burst lands at a seeded time in [burst, burst + spreadMs). Default 0. */
+      spreadMs?: number;
+    };
+
+/** Picks the key of each request. */
+export type KeyPicker = (rng: Rng) => string;
+
+export function keyPicker(spec: KeySpec = { kind: 'hot' }): KeyPicker {
+  switch (spec.kind) {
+    case 'hot': {
+      const key = spec.key ?? 'hot';
+      return () => key;
+    }
+    case 'list': {
+      const keys = spec.keys;
+      return (rng) => rng.pick(keys);
+    }
+    case 'zipf': {
+      const s = spec.exponent ?? 1;
+      const prefix = spec.prefix ?? 'k';
+      const cumulative = new Float64Array(spec.count);
+      let total = 0;
+      for (let i = 0; i < spec.count; i++) {
+        total += 1 / Math.pow(i + 1, s);
+        cumulative[i] = total;
+      }
+      return (rng) => {
+        const u = rng.next() * total;
+        let lo = 0;
+        let hi = spec.count - 1;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (cumulative[mid]! < u) lo = mid + 1;
+          else hi = mid;
+        }
+        return `${prefix}${lo}`;
+      };
+    }
+  }
+}
+
+/** How the load generator takes time: callbacks, not promises, so a million requests stay cheap. */
+export interface Scheduler {
+  now(): number;
+  /** Calls `fn` after `ms` of the run's clock. */
+  schedule(ms: number, fn: () => void): void;
+}
+
+export interface LoadTarget {
+  scheduler: Scheduler;
+  rng: Rng;
+  instances: number;
+  /** No new request starts at or after this time. */
+  endAt: number;
+  /** Sends one request; calls `done` once it is answered or failed. */
+  send(instance: number, key: string, done: () => void): void;
+}
+
+/**
+ * Runs the load to completion: resolves once every request it started has settled. Each client
+ * is a small state machine driven by the scheduler (an async loop per client would cost ten times
+ * as much at 10,000 clients).
+ */
+export function driveLoad(spec: LoadSpec, pick: KeyPicker, target: LoadTarget): Promise<void> {
+  const { scheduler, rng, instances, endAt, send } = target;
+  return new Promise<void>((resolve) => {
+    // Open work items: clients still looping, arrival loops still arriving, requests in flight.
+    let open = 1;
+    const release = (): void => {
+      if (--open === 0) resolve();
+    };
+    const fire = (instance: number, key: string): void => {
+      open++;
+      send(instance, key, release);
+    };
+    switch (spec.kind) {
+      case 'closed': {
+        const [lo, hi] = spec.thinkMs;
+        for (let i = 0; i < spec.clients; i++) {
+          const own = rng.fork(`client:${i}`);
+          const instance = i % instances;
+          const think = (): void => scheduler.schedule(own.int(lo, hi), step);
+          const step = (): void => {
+            if (scheduler.now() >= endAt) return release();
+            send(instance, pick(own), think);
+          };
+          open++;
+          // Clients start spread over one think time, as in a steady state.
+          scheduler.schedule(own.int(0, hi), step);
+        }
+        break;
+      }
+      case 'open': {
+        const gap = 1000 / spec.ratePerSec;
+        const own = rng.fork('arrivals');
+        let j = 0;
+        const arrive = (): void => {
+          if (scheduler.now() >= endAt) return release();
+          fire(j % instances, pick(own));
+          j++;
+          scheduler.schedule(spec.arrivals === 'poisson' ? own.exponential(gap) : gap, arrive);
+        };
+        open++;
+        scheduler.schedule(spec.startMs ?? 0, arrive);
+        break;
+      }
+      case 'burst': {
+        const own = rng.fork('bursts');
+        const t0 = scheduler.now();
+        for (let at = spec.startMs ?? 0; t0 + at < endAt; at += spec.everyMs) {
+          for (let inst = 0; inst < instances; inst++) {
+            for (let r = 0; r < spec.size; r++) {
+              const offset = spec.spreadMs ? own.int(0, spec.spreadMs - 1) : 0;
+              const key = pick(own);
+              open++;
+              scheduler.schedule(at + offset, () => send(inst, key, release));
+            }
+          }
+        }
+        break;
+      }
+    }
+    release();
+  });
+}

@@ -1,0 +1,138 @@
+/**
+ * A discrete-event clock. Time moves only when every promise continuation has run and the next
+ * wake-up is taken off the queue, so a run is exactly reproducible and as fast as the CPU allows.
+ *
+ * Wake-ups at the same instant share one bucket and fire together, then one macrotask turn
+ * (setImmediate) lets every continuation they caused run before time moves again.
+ */
+import type { Clock } from './clock.js';
+import { HerdError } from './errors.js';
+import { installGuard, realSetImmediate } from './guard.js';
+import { MinHeap } from './min-heap.js';
+
+export interface VirtualRunOptions {
+  /**
+   * Virtual time after which a still-pending run is reported as STUCK (a wait that never gives
+   * up keeps scheduling wake-ups, so the queue never empties on its own).
+   */
+  deadline?: number;
+  /** Names the oldest learner call still pending, for the HANG and STUCK messages. */
+  describePending?: () => string | undefined;
+}
+
+
+export class VirtualClock implements Clock {
+  private t = 0;
+  private readonly times = new MinHeap();
+  private readonly buckets = new Map<number, Array<() => void>>();
+  /** Set by the guard when learner code reaches for a global timer; ends the run. */
+  private violation: HerdError | undefined;
+
+  /** A VirtualClock is its own ClockDriver. */
+  get clock(): Clock {
+    return this;
+  }
+
+  now(): number {
+    return this.t;
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.schedule(ms, resolve));
+  }
+
+  /** Calls `fn` after `ms` of virtual time. Negative or NaN delays count as zero. */
+  schedule(ms: number, fn: () => void): void {
+    const at = ms > 0 ? this.t + ms : this.t;
+    let bucket = this.buckets.get(at);
+    if (bucket === undefined) {
+      bucket = [];
+      this.buckets.set(at, bucket);
+      this.times.push(at);
+    }
+    bucket.push(fn);
+  }
+
+  /** Wake-ups still queued. */
+  get scheduled(): number {
+    let n = 0;
+    for (const b of this.buckets.values()) n += b.length;
+    return n;
+  }
+
+  /**
+   * Drives the clock until `main` settles. Throws HANG when nothing is scheduled and `main` is
+   * still pending, STUCK when virtual time passes `deadline`, GLOBAL_TIMER when learner code
+   * used a global timer. Each of these stops the run at once.
+   */
+  run<T>(main: Promise<T>, options: VirtualRunOptions = {}): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let state: 'pending' | 'ok' | 'failed' = 'pending';
+      let value: T | undefined;
+      let error: unknown;
+      main.then(
+        (v) => {
+          state = 'ok';
+          value = v;
+        },
+        (e: unknown) => {
+          state = 'failed';
+          error = e;
+        },
+      );
+      const restore = installGuard((e) => {
+        this.violation ??= e;
+      });
+      const stop = (outcome: () => void): void => {
+        restore();
+        outcome();
+      };
+      // One step per setImmediate: by the time it runs, every continuation of the previous
+      // step's wake-ups has run (the microtask queue drains before any macrotask).
+      const step = (): void => {
+        if (this.violation) return stop(() => reject(this.violation));
+        if (state === 'ok') return stop(() => resolve(value as T));
+        if (state === 'failed') return stop(() => reject(error));
+        const at = this.times.pop();
+        if (at === undefined) {
+          const what = options.describePending?.() ?? 'the run';
+          return stop(() =>
+            reject(
+              new HerdError(
+                'HANG',
+                `${what} never settled: nothing is scheduled on the clock, so no timer or origin reply can ever resolve it (a promise that is never resolved or rejected?)`,
+                { at: this.t },
+              ),
+            ),
+          );
+        }
+        if (options.deadline !== undefined && at > options.deadline) {
+          const what = options.describePending?.() ?? 'the run';
+          return stop(() =>
+            reject(
+              new HerdError(
+                'STUCK',
+                `${what} was still pending at t=${(options.deadline! / 1000).toFixed(1)}s of virtual time, long after the load stopped (a wait or retry loop that never gives up?)`,
+                { at: this.t, deadline: options.deadline },
+              ),
+            ),
+          );
+        }
+        this.t = at;
+        const bucket = this.buckets.get(at)!;
+        this.buckets.delete(at);
+        try {
+          for (let i = 0; i < bucket.length; i++) bucket[i]!();
+        } catch (e) {
+          return stop(() => reject(e));
+        }
+        realSetImmediate(step);
+      };
+      realSetImmediate(step);
+    });
+  }
+}
+
+export function createVirtualClock(): VirtualClock {
+  return new VirtualClock();
+}
