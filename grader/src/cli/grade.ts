@@ -1,0 +1,129 @@
+/**
+ * pnpm grade [module] [--solution] [--all] [--json] [--watch] [--seed N]
+ *
+ * No module: progress over every module (done / current / todo), then the current one graded.
+ * Exit 0 when every graded check passes, 1 when one fails, 2 when the grader could not run.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { watch } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import chalk from 'chalk';
+import { repoRoot } from '@herd/harness';
+import { beforeAfter } from '../compare.js';
+import { DEFAULT_SEEDS, gradeModule } from '../grade.js';
+import { GraderError, describeLearnerError } from '../learner-error.js';
+import { mainFile, targetDir } from '../load-learner.js';
+import { findModule, manifest, type ModuleSpec } from '../manifest.js';
+import { isDone, readProgress, recordGrade } from '../progress.js';
+import { renderBeforeAfter, renderModule } from '../render.js';
+import type { ModuleResult, Target } from '../types.js';
+import { parseArgs } from './args.js';
+import { main } from './main.js';
+
+const USAGE = 'usage: pnpm grade [NN] [--solution] [--all] [--json] [--watch] [--seed N]';
+
+main(async () => {
+  const args = parseArgs(process.argv.slice(2), ['solution', 'all', 'json', 'watch', 'help'], ['seed']);
+  if (args.flags.has('help')) {
+    console.log(USAGE);
+    return 0;
+  }
+  const target: Target = args.flags.has('solution') ? 'solution' : 'starter';
+  const seedText = args.values.get('seed');
+  const seed = seedText === undefined ? undefined : Number(seedText);
+  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) throw new GraderError(`--seed takes a whole number, got "${seedText}"`);
+  const seeds = seed === undefined ? DEFAULT_SEEDS : [seed];
+  if (args.positionals.length > 1) throw new GraderError(USAGE);
+
+  let specs: ModuleSpec[];
+  if (args.flags.has('all')) {
+    specs = manifest;
+  } else if (args.positionals[0] !== undefined) {
+    const spec = findModule(args.positionals[0]);
+    if (spec === undefined) throw new GraderError(`no module "${args.positionals[0]}" (modules: ${manifest.map((m) => m.id).join(', ')})`);
+    specs = [spec];
+  } else {
+    const current = manifest.find((m) => !isDone(m)) ?? manifest[manifest.length - 1]!;
+    if (!args.flags.has('json')) console.log(progressList(current), '\n');
+    specs = [current];
+  }
+
+  if (args.flags.has('watch')) return watchAndRegrade(specs, process.argv.slice(2).filter((a) => a !== '--watch'));
+
+  const results: ModuleResult[] = [];
+  for (const spec of specs) {
+    const result = await gradeModule(spec, target, { seeds });
+    results.push(result);
+    if (target === 'starter' && !args.flags.has('all')) recordGrade(spec, result.status);
+    if (!args.flags.has('json')) {
+      console.log(renderModule(spec, result, target, mainFile(spec, target)));
+      if (specs.length === 1) await printBeforeAfter(spec, target, seeds[0]!);
+      console.log('');
+    }
+  }
+
+  if (args.flags.has('json')) {
+    const json = {
+      target,
+      modules: results.map((r) => ({
+        id: r.id,
+        status: r.status,
+        checks: r.checks.map(({ name, status, measured, target: want, message, seed: s }) => ({ name, status, measured, target: want, message, seed: s })),
+      })),
+    };
+    console.log(JSON.stringify(json, null, 2));
+  } else if (specs.length === 1 && results[0]!.status === 'pass' && target === 'starter') {
+    const next = manifest[manifest.indexOf(specs[0]!) + 1];
+    console.log(chalk.green(`Module ${specs[0]!.id} done.`) + (next ? ` Compare with the reference: pnpm solution ${specs[0]!.id.slice(0, 2)}. Next: modules/${next.id}/README.md` : ''));
+  }
+  return results.every((r) => r.status === 'pass' || r.status === 'skipped') ? 0 : 1;
+});
+
+function progressList(current: ModuleSpec): string {
+  const progress = readProgress();
+  const lines = manifest.map((m) => {
+    const state = isDone(m, progress) ? chalk.green('done   ') : m === current ? chalk.yellow('current') : chalk.dim('todo   ');
+    return `  ${state}  ${m.id}`;
+  });
+  return [chalk.bold('Tame the Herd: progress'), ...lines].join('\n');
+}
+
+async function printBeforeAfter(spec: ModuleSpec, target: Target, seed: number): Promise<void> {
+  try {
+    const ba = await beforeAfter(spec, target, seed);
+    if (ba === undefined) return;
+    const who = target === 'solution' ? 'reference' : 'yours';
+    console.log(
+      `\n${renderBeforeAfter(
+        `Before/after on the identical scenario (${ba.after.scenario}, seed ${seed}):`,
+        { label: `${ba.previous.id} (reference)`, report: ba.before },
+        { label: `${spec.id} (${who})`, report: ba.after },
+      )}`,
+    );
+  } catch (error) {
+    console.log(chalk.dim(`\n(before/after not shown: ${describeLearnerError(error, mainFile(spec, target))})`));
+  }
+}
+
+/** Re-grades in a fresh process on every save, so edited files are re-imported and a hang can be killed. */
+function watchAndRegrade(specs: ModuleSpec[], childArgs: string[]): Promise<number> {
+  const dirs = specs.map((s) => path.join(repoRoot, targetDir(childArgs.includes('--solution') ? 'solution' : 'starter'), s.id));
+  const script = fileURLToPath(import.meta.url);
+  let child: ChildProcess | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const run = (): void => {
+    child?.kill();
+    console.clear();
+    console.log(chalk.dim(`watching ${dirs.map((d) => path.relative(repoRoot, d)).join(', ')}; Ctrl-C to stop\n`));
+    child = spawn(process.execPath, [...process.execArgv, script, ...childArgs], { stdio: 'inherit' });
+  };
+  for (const dir of dirs) {
+    watch(dir, () => {
+      clearTimeout(timer);
+      timer = setTimeout(run, 150);
+    });
+  }
+  run();
+  return new Promise<number>(() => {});
+}

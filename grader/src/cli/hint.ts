@@ -1,0 +1,30 @@
+/** pnpm hint NN: shows the module's next tiered hint (and the ones before it). */
+import chalk from 'chalk';
+import { GraderError } from '../learner-error.js';
+import { findModule, manifest } from '../manifest.js';
+import { readProgress, writeProgress } from '../progress.js';
+import { parseArgs } from './args.js';
+import { main } from './main.js';
+
+main(async () => {
+  const args = parseArgs(process.argv.slice(2), ['reset']);
+  const query = args.positionals[0];
+  if (query === undefined) throw new GraderError('usage: pnpm hint NN [--reset]   (e.g. pnpm hint 02)');
+  const spec = findModule(query);
+  if (spec === undefined) throw new GraderError(`no module "${query}" (modules: ${manifest.map((m) => m.id).join(', ')})`);
+  const progress = readProgress();
+  if (args.flags.has('reset')) {
+    progress.hints[spec.id] = 0;
+    writeProgress(progress);
+    console.log(`Hints for ${spec.id} reset.`);
+    return 0;
+  }
+  const shown = Math.min(spec.hints.length, (progress.hints[spec.id] ?? 0) + 1);
+  progress.hints[spec.id] = shown;
+  writeProgress(progress);
+  console.log(chalk.bold(`${spec.id}: hint ${shown} of ${spec.hints.length}`));
+  spec.hints.slice(0, shown).forEach((h, i) => console.log(`${i + 1 === shown ? chalk.yellow('>') : chalk.dim(' ')} ${i + 1}. ${i + 1 === shown ? h : chalk.dim(h)}`));
+  if (shown === spec.hints.length) console.log(chalk.dim(`That was the last hint. Once the module passes: pnpm solution ${spec.id.slice(0, 2)}`));
+  else console.log(chalk.dim(`Run it again for hint ${shown + 1}.`));
+  return 0;
+});

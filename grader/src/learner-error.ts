@@ -1,0 +1,62 @@
+/**
+ * Turns whatever learner code threw (or the harness raised about it) into one line that names
+ * the learner's file and what to look at. Never a harness stack trace.
+ */
+import { isHerdError, learnerFrame, repoRelative } from '@herd/harness';
+
+export class GraderError extends Error {
+  /** Exit code for the CLI: 2 means the grader itself could not run. */
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 2) {
+    super(message);
+    this.name = 'GraderError';
+    this.exitCode = exitCode;
+  }
+}
+
+/** A learner file could not be loaded or does not export what the module needs. */
+export class LoadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LoadError';
+  }
+}
+
+/** Requests failed inside a scenario run: carries the first failure and how many there were. */
+export class RequestFailures extends Error {
+  constructor(
+    readonly first: unknown,
+    readonly count: number,
+    readonly total: number,
+  ) {
+    super(`get() failed on ${count} of ${total} requests`);
+    this.name = 'RequestFailures';
+  }
+}
+
+/** One line for a learner-caused failure. `file` is the module's main file, used when no frame is known. */
+export function describeLearnerError(error: unknown, file: string): string {
+  if (error instanceof LoadError) return error.message;
+  if (error instanceof RequestFailures) {
+    return `${describeLearnerError(error.first, file)} (get() failed on ${error.count} of ${error.total} requests)`;
+  }
+  if (isHerdError(error)) {
+    // GLOBAL_TIMER already names the file and line; the others name the call.
+    if (error.code === 'GLOBAL_TIMER') return error.message;
+    const frame = error.stack ? learnerFrame(error.stack) : undefined;
+    return `${frame ?? file}: ${error.message}`;
+  }
+  if (error instanceof Error) {
+    const frame = learnerFrame(error.stack);
+    const text = firstLine(`${error.name}: ${error.message}`);
+    return frame ? `${frame}: threw ${text}` : `${file}: threw ${text}`;
+  }
+  return `${file}: threw ${firstLine(String(error))}`;
+}
+
+export function firstLine(text: string): string {
+  const line = text.split('\n').find((l) => l.trim() !== '') ?? text;
+  return line.length > 240 ? `${line.slice(0, 237)}...` : line;
+}
+
+export { repoRelative };

@@ -1,0 +1,113 @@
+/**
+ * The course manifest: every module's id, title, the files the learner edits and what they must
+ * export, its tiered hints, and its checks with their targets. The checks' code lives in
+ * grader/checks/<id>.ts; `pnpm test` proves every name here has an implementation there.
+ */
+export interface CheckSpec {
+  name: string;
+  /** The target as people read it in the table. */
+  target: string;
+  /** The number the check compares against, where there is one. */
+  value?: number;
+  /** Grade on every seed (default) or once (the check does not depend on the seed). */
+  seeds?: 'each' | 'once';
+  /** What the starter's failure must say: proves it fails for the reason the module teaches. */
+  starterFails: RegExp;
+}
+
+export interface ModuleSpec {
+  id: string;
+  title: string;
+  /** Learner files (relative to modules/<id>/) and the functions each must export. */
+  files: Record<string, string[]>;
+  hints: string[];
+  checks: CheckSpec[];
+  /** The module whose reference runs beside this one on the identical scenario. */
+  compareWith?: string;
+}
+
+export const manifest: ModuleSpec[] = [
+  {
+    id: '01-stampede',
+    title: 'stampede',
+    files: { 'naive-cache.ts': ['createNaiveCache'], 'predict-herd.ts': ['predictHerd'] },
+    hints: [
+      'Cache-aside is three steps: look in deps.cache; on a hit return it; on a miss fetch from deps.origin, store it with deps.cache.set(key, value, deps.ttlMs), return it.',
+      'stats(): count every get() call and every miss in two counters; push deps.clock.now() - start for each call into an array; p99Ms is percentile(latencies, 99) from @herd/harness.',
+      'predictHerd: the first miss starts a rebuild that takes rebuildMs. Every request arriving before it lands also misses. How many arrive in rebuildMs at ratePerSec?',
+      'predictHerd returns ratePerSec * rebuildMs / 1000. The grader accepts +-1 or 10%.',
+    ],
+    checks: [
+      {
+        name: 'herd reproduced',
+        target: 'queries = misses at every boundary, herd > 1',
+        starterFails: /never missed|no cache misses|does not read deps\.cache/,
+      },
+      {
+        name: 'stats agree',
+        target: "stats() = harness's requests, misses, p99",
+        starterFails: /stats\(\) counted 0 requests/,
+      },
+      {
+        name: 'prediction',
+        target: 'within +-1 or 10% at 6 rates x latencies',
+        seeds: 'once',
+        starterFails: /predicted 0/,
+      },
+    ],
+  },
+  {
+    id: '02-single-flight',
+    title: 'single-flight',
+    files: { 'single-flight.ts': ['createSingleFlight', 'createSingleFlightCache'] },
+    compareWith: '01-stampede',
+    hints: [
+      'Keep a Map from key to the promise of the rebuild in flight. A second caller for the same key gets that promise instead of calling fn again.',
+      "Store the promise, not the value: waiters must be able to await a result that doesn't exist yet.",
+      'Remove the entry when the promise settles, on success AND on failure (promise.finally), or one failed rebuild poisons the key forever.',
+      'Only the caller that creates the entry calls fn(); delete the entry only if it is still the one you created.',
+    ],
+    checks: [
+      {
+        name: 'one query per boundary',
+        target: '1 origin query per TTL boundary',
+        value: 1,
+        starterFails: /sent \d+ queries to the origin, want 1/,
+      },
+      {
+        name: 'one per instance',
+        target: '4 instances: 1 query each per boundary',
+        value: 4,
+        starterFails: /queries per instance.*want 1 each/,
+      },
+      {
+        name: 'same value for every waiter',
+        target: '100 callers: fn runs once, one shared value',
+        starterFails: /fn ran 100 times for 100 concurrent callers, want 1/,
+      },
+      {
+        name: 'failure shared, not cached',
+        target: 'waiters share the error; next call retries',
+        seeds: 'once',
+        starterFails: /fn ran 50 times for 50 concurrent callers, want 1/,
+      },
+      {
+        name: 'keys independent',
+        target: 'fn once per key; fast key not held by slow key',
+        seeds: 'once',
+        starterFails: /fn ran 50 times for key "a"/,
+      },
+      {
+        name: 'p99 at the boundary',
+        target: 'p99 <= 1.2 x one origin latency (264 ms)',
+        value: 264,
+        starterFails: /p99 at the boundary .* want <= 264 ms/,
+      },
+    ],
+  },
+];
+
+export function findModule(query: string): ModuleSpec | undefined {
+  const q = query.trim().toLowerCase();
+  return manifest.find((m) => m.id === q || m.id.startsWith(`${q.padStart(2, '0')}-`) || m.id.slice(3) === q);
+}

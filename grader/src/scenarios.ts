@@ -1,0 +1,41 @@
+/**
+ * The fixed scenarios the checks, demos, before/after tables and results share. One definition
+ * each, so "identical load" is literally the same spec.
+ */
+import type { ScenarioSpec } from '@herd/harness';
+
+/** Origin for the hot-key scenario: 200 ms plus up to 20 ms, 16 queries served at once. */
+export const HOT_ORIGIN = { latencyMs: 200, jitterMs: 20, capacity: 16 } as const;
+
+/**
+ * One hot key, 500 closed-loop clients thinking 1-2 s (about 330 requests a second), a 10 s TTL,
+ * a minute of load: six TTL boundaries. Spread over `instances` app instances.
+ */
+export function hotKey(seed: number, instances = 1): ScenarioSpec {
+  return {
+    name: instances === 1 ? 'hot-key' : `hot-key x${instances}`,
+    seed,
+    durationMs: 60_000,
+    instances,
+    ttlMs: 10_000,
+    origin: { ...HOT_ORIGIN },
+    keys: { kind: 'hot', key: 'home' },
+    load: { kind: 'closed', clients: 500, thinkMs: [1000, 2000] },
+  };
+}
+
+/**
+ * Steady arrivals at `ratePerSec`, a rebuild of exactly `rebuildMs` (no jitter, no queueing):
+ * the setting in which a herd's size can be predicted from first principles.
+ */
+export function steadyArrivals(ratePerSec: number, rebuildMs: number, seed = 1): ScenarioSpec {
+  return {
+    name: `steady ${ratePerSec}/s, rebuild ${rebuildMs} ms`,
+    seed,
+    durationMs: 7_000,
+    ttlMs: 3_000,
+    origin: { latencyMs: rebuildMs },
+    keys: { kind: 'hot', key: 'home' },
+    load: { kind: 'open', ratePerSec, arrivals: 'fixed', startMs: 0.5 },
+  };
+}

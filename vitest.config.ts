@@ -1,0 +1,27 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: the harness's own unit tests (fast, default timeout) and the grader's tests,
+// which run whole grading scenarios and may take several seconds each.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'harness',
+          include: ['shared/**/*.test.ts'],
+          exclude: ['**/node_modules/**'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'grader',
+          include: ['grader/**/*.test.ts'],
+          exclude: ['**/node_modules/**'],
+          environment: 'node',
+          testTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
