@@ -40,3 +40,4 @@ export {
   type FailureSample,
 } from './runner.js';
 export { learnerFrame, repoRelative, repoRoot } from './guard.js';
+export * from './store/index.js';
