@@ -5,6 +5,7 @@ import type { ModuleChecks } from '../src/types.js';
 const registry: Record<string, () => Promise<{ default: ModuleChecks }>> = {
   '01-stampede': () => import('./01-stampede.js'),
   '02-single-flight': () => import('./02-single-flight.js'),
+  '03-distributed-lock': () => import('./03-distributed-lock.js'),
 };
 
 export async function checksFor(id: string): Promise<ModuleChecks> {

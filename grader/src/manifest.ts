@@ -105,6 +105,61 @@ export const manifest: ModuleSpec[] = [
       },
     ],
   },
+  {
+    id: '03-distributed-lock',
+    title: 'distributed lock',
+    files: { 'locked-cache.ts': ['createLockedCache'] },
+    compareWith: '02-single-flight',
+    hints: [
+      'Inside your single flight, try store.acquire(`lock:${key}`, token, lock.pxMs) with a token only this call knows (deps.instance plus deps.rng.int). The winner rebuilds; everyone else waits for the value to appear in the store.',
+      'Waiting is a loop: sleep on deps.clock (pollMs * (0.5 + rng.next()), growing a little each time, capped), then store.get(key). Stop when the value is there; if the lock is gone and there is still no value, its holder crashed: try to acquire again. After lock.maxWaitMs, throw new HerdError(\'LOCK_WAIT_TIMEOUT\', ...).',
+      'The holder: fence = await store.nextFence(key) BEFORE the rebuild, then origin.fetch, then store.setFenced(key, JSON.stringify(value), fence, deps.ttlMs). A holder whose lock expired mid-rebuild then cannot overwrite the newer value. Release with store.release(lock, token) in a finally.',
+      'After you win the lock, read the store once more: another instance may have written the value between your miss and your acquire. Push clock.now() - start into an array for every waiter and return a copy from lockWaits().',
+    ],
+    checks: [
+      {
+        name: 'one rebuild fleet-wide',
+        target: '1 origin query per boundary, 4 instances',
+        value: 1,
+        starterFails: /the fleet sent 4 queries to the origin .* want 1/,
+      },
+      {
+        name: 'crashed holder',
+        target: '1 query after the lock expires; wait <= PX + rebuild',
+        seeds: 'once',
+        starterFails: /sent 4 queries to the origin \(4 of them while the crashed holder's lock was still alive\), want 1/,
+      },
+      {
+        name: 'slow holder fenced',
+        target: "expired holder's late write refused",
+        seeds: 'once',
+        starterFails: /store ends with version 1 .* want version 2/,
+      },
+      {
+        name: 'release by non-holder',
+        target: 'only the holder releases, once per acquire',
+        starterFails: /no lock was ever taken/,
+      },
+      {
+        name: 'waiters give up',
+        target: 'LOCK_WAIT_TIMEOUT at maxWaitMs (2000 ms)',
+        seeds: 'once',
+        starterFails: /requests did not wait for the lock holder/,
+      },
+      {
+        name: 'lock wait measured',
+        target: 'lockWaits(): p99 <= lock PX (1000 ms)',
+        value: 1000,
+        starterFails: /no lock waits recorded/,
+      },
+      {
+        name: 'real Redis: one rebuild fleet-wide',
+        target: '1 query per burst on Redis, real time',
+        seeds: 'once',
+        starterFails: /on Redis, burst at .* the fleet sent 4 queries .* want 1/,
+      },
+    ],
+  },
 ];
 
 export function findModule(query: string): ModuleSpec | undefined {

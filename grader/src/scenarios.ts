@@ -39,3 +39,20 @@ export function steadyArrivals(ratePerSec: number, rebuildMs: number, seed = 1):
     load: { kind: 'open', ratePerSec, arrivals: 'fixed', startMs: 0.5 },
   };
 }
+
+/**
+ * Module 03's fleet: 4 instances x 250 closed-loop clients (1000 in all) on one hot key, the hot
+ * origin, a 10 s TTL, a minute of load. Per-process coalescing leaves one query per instance.
+ */
+export function fleetHotKey(seed: number): ScenarioSpec {
+  return {
+    name: 'fleet hot-key x4',
+    seed,
+    durationMs: 60_000,
+    instances: 4,
+    ttlMs: 10_000,
+    origin: { ...HOT_ORIGIN },
+    keys: { kind: 'hot', key: 'home' },
+    load: { kind: 'closed', clients: 1000, thinkMs: [1000, 2000] },
+  };
+}

@@ -100,12 +100,13 @@ export function detectSawtooth(series: readonly number[], ttlMs: number, binMs =
   const baseline = sorted[Math.floor(sorted.length / 2)] ?? 0;
   const peak = sorted[sorted.length - 1] ?? 0;
   const spikeAt: number[] = [];
+  // Last bin that qualified: a run of adjacent spike bins (a herd spanning seconds) counts once.
+  let previous = -2;
   for (let i = 0; i < series.length; i++) {
     const v = series[i]!;
     if (v < baseline + 2 || v < 3 * baseline) continue;
-    // Adjacent spike bins (a boundary straddling two bins) count once.
-    if (spikeAt.length > 0 && i - spikeAt[spikeAt.length - 1]! <= 1) continue;
-    spikeAt.push(i);
+    if (i - previous > 1) spikeAt.push(i);
+    previous = i;
   }
   const gaps = spikeAt.slice(1).map((s, i) => (s - spikeAt[i]!) * binMs).sort((a, b) => a - b);
   const periodMs = gaps.length > 0 ? gaps[Math.floor(gaps.length / 2)]! : NaN;
