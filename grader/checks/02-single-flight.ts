@@ -4,7 +4,7 @@
  * that wait about one origin latency.
  */
 import { VirtualClock, type AppFactory } from '@herd/harness';
-import { at, ms, range, runOrThrow } from '../src/check-kit.js';
+import { at, ms, range, runOrThrow, settleAll } from '../src/check-kit.js';
 import { HOT_ORIGIN, hotKey } from '../src/scenarios.js';
 import type { Exports, ModuleChecks, Outcome } from '../src/types.js';
 
@@ -14,27 +14,6 @@ interface SingleFlight {
 
 const app = (exports: Exports): AppFactory => exports.createSingleFlightCache as AppFactory;
 const flight = (exports: Exports): SingleFlight => (exports.createSingleFlight as () => SingleFlight)();
-
-/** Settles every promise (recording outcomes) under a fresh virtual clock; HANG names the caller. */
-async function settleAll<T>(clock: VirtualClock, calls: Array<{ label: string; promise: Promise<T> }>) {
-  const outcomes = calls.map(() => ({ done: false, ok: false, value: undefined as T | undefined, error: undefined as unknown, at: NaN }));
-  const all = Promise.all(
-    calls.map(({ promise }, i) =>
-      promise.then(
-        (value) => Object.assign(outcomes[i]!, { done: true, ok: true, value, at: clock.now() }),
-        (error: unknown) => Object.assign(outcomes[i]!, { done: true, ok: false, error, at: clock.now() }),
-      ),
-    ),
-  );
-  await clock.run(all, {
-    deadline: 60_000,
-    describePending: () => {
-      const i = outcomes.findIndex((o) => !o.done);
-      return i < 0 ? undefined : calls[i]!.label;
-    },
-  });
-  return outcomes;
-}
 
 const checks: ModuleChecks = {
   app,

@@ -29,7 +29,7 @@ import {
   type ScenarioSpec,
   type SharedStore,
 } from '@herd/harness';
-import { at, ms, range, runOrThrow } from '../src/check-kit.js';
+import { at, ms, range, runOrThrow, settleAll } from '../src/check-kit.js';
 import { HOT_ORIGIN, fleetHotKey } from '../src/scenarios.js';
 import type { Exports, ModuleChecks, Outcome } from '../src/types.js';
 
@@ -91,27 +91,6 @@ async function handDeps(clock: Clock, store: SharedStore, origin: Origin, instan
     singleFlight: await referenceSingleFlight(),
     lock,
   };
-}
-
-/** Settles every promise under the virtual clock, recording outcomes and times. */
-async function settleAll<T>(clock: VirtualClock, calls: Array<{ label: string; promise: Promise<T> }>, deadline = 120_000) {
-  const outcomes = calls.map(() => ({ done: false, ok: false, value: undefined as T | undefined, error: undefined as unknown, at: NaN }));
-  const all = Promise.all(
-    calls.map(({ promise }, i) =>
-      promise.then(
-        (value) => Object.assign(outcomes[i]!, { done: true, ok: true, value, at: clock.now() }),
-        (error: unknown) => Object.assign(outcomes[i]!, { done: true, ok: false, error, at: clock.now() }),
-      ),
-    ),
-  );
-  await clock.run(all, {
-    deadline,
-    describePending: () => {
-      const i = outcomes.findIndex((o) => !o.done);
-      return i < 0 ? undefined : calls[i]!.label;
-    },
-  });
-  return outcomes;
 }
 
 /** Records every acquire and release, to prove only holders release, once per acquire. */
@@ -197,7 +176,7 @@ const checks: ModuleChecks = {
         const cache = lockedApp(exports)(await handDeps(clock, store, origin.forInstance(`i${i}`), `i${i}`, lock));
         for (let j = 0; j < 20; j++) calls.push({ label: `i${i}'s get("home") #${j + 1}`, promise: cache.get('home') });
       }
-      const out = await settleAll(clock, calls);
+      const out = await settleAll(clock, calls, 120_000);
       const queries = origin.log.length;
       const early = origin.log.filter((q) => q.t < lock.pxMs).length;
       const slowest = Math.max(...out.map((o) => o.at));
@@ -245,7 +224,7 @@ const checks: ModuleChecks = {
       await settleAll(clock, [
         { label: 'i0\'s get("home") (the slow holder)', promise: first },
         { label: 'i1\'s get("home") at 150 ms', promise: second },
-      ]);
+      ], 120_000);
       const raw = await store.get('home');
       const stored = raw === null ? null : (JSON.parse(raw) as OriginValue | null);
       const measured = stored ? `store holds v${stored.version} by ${stored.by}` : 'store empty';
@@ -296,7 +275,7 @@ const checks: ModuleChecks = {
       await store.acquire('lock:home', 'stuck:1', 60_000);
       const cache = lockedApp(exports)(await handDeps(clock, store, origin.forInstance('i0'), 'i0', lock));
       const calls = Array.from({ length: 10 }, (_, i) => ({ label: `get("home") #${i + 1}`, promise: cache.get('home') }));
-      const out = await settleAll(clock, calls);
+      const out = await settleAll(clock, calls, 120_000);
       const latest = Math.max(...out.map((o) => o.at));
       const timedOut = out.filter((o) => !o.ok && isHerdError(o.error, 'LOCK_WAIT_TIMEOUT'));
       const hi = lock.maxWaitMs + pollMax(lock.pollMs);

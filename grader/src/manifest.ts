@@ -3,6 +3,8 @@
  * export, its tiered hints, and its checks with their targets. The checks' code lives in
  * grader/checks/<id>.ts; `pnpm test` proves every name here has an implementation there.
  */
+import { GraderError } from './learner-error.js';
+
 export interface CheckSpec {
   name: string;
   /** The target as people read it in the table. */
@@ -165,4 +167,12 @@ export const manifest: ModuleSpec[] = [
 export function findModule(query: string): ModuleSpec | undefined {
   const q = query.trim().toLowerCase();
   return manifest.find((m) => m.id === q || m.id.startsWith(`${q.padStart(2, '0')}-`) || m.id.slice(3) === q);
+}
+
+/** The module a CLI argument names, or a GraderError listing the modules there are. */
+export function requireModule(query: string | undefined, usage: string): ModuleSpec {
+  if (query === undefined) throw new GraderError(usage);
+  const spec = findModule(query);
+  if (spec === undefined) throw new GraderError(`no module "${query}" (modules: ${manifest.map((m) => m.id).join(', ')})`);
+  return spec;
 }

@@ -5,9 +5,9 @@
 import chalk from 'chalk';
 import { runScenario, sparkline, type QueryRecord, type RunResult } from '@herd/harness';
 import { checksFor } from '../../checks/index.js';
-import { GraderError, describeLearnerError } from '../learner-error.js';
+import { describeLearnerError } from '../learner-error.js';
 import { loadExports, mainFile } from '../load-learner.js';
-import { findModule, manifest } from '../manifest.js';
+import { requireModule } from '../manifest.js';
 import type { Target } from '../types.js';
 import { parseArgs } from './args.js';
 import { main } from './main.js';
@@ -16,10 +16,7 @@ const pause = (msReal: number): Promise<void> => new Promise((r) => setTimeout(r
 
 main(async () => {
   const args = parseArgs(process.argv.slice(2), ['yours', 'fast'], ['seed', 'processes']);
-  const query = args.positionals[0];
-  if (query === undefined) throw new GraderError('usage: pnpm demo NN [--yours] [--seed N] [--fast]');
-  const spec = findModule(query);
-  if (spec === undefined) throw new GraderError(`no module "${query}" (modules: ${manifest.map((m) => m.id).join(', ')})`);
+  const spec = requireModule(args.positionals[0], 'usage: pnpm demo NN [--yours] [--seed N] [--fast]');
   const impl = await checksFor(spec.id);
   if (impl.demo) return impl.demo(args);
   const target: Target = args.flags.has('yours') ? 'starter' : 'solution';

@@ -14,7 +14,7 @@ import { beforeAfter } from '../compare.js';
 import { DEFAULT_SEEDS, gradeModule } from '../grade.js';
 import { GraderError, describeLearnerError } from '../learner-error.js';
 import { mainFile, targetDir } from '../load-learner.js';
-import { findModule, manifest, type ModuleSpec } from '../manifest.js';
+import { manifest, requireModule, type ModuleSpec } from '../manifest.js';
 import { isDone, readProgress, recordGrade } from '../progress.js';
 import { renderBeforeAfter, renderModule } from '../render.js';
 import type { ModuleResult, Target } from '../types.js';
@@ -40,9 +40,7 @@ main(async () => {
   if (args.flags.has('all')) {
     specs = manifest;
   } else if (args.positionals[0] !== undefined) {
-    const spec = findModule(args.positionals[0]);
-    if (spec === undefined) throw new GraderError(`no module "${args.positionals[0]}" (modules: ${manifest.map((m) => m.id).join(', ')})`);
-    specs = [spec];
+    specs = [requireModule(args.positionals[0], USAGE)];
   } else {
     const current = manifest.find((m) => !isDone(m)) ?? manifest[manifest.length - 1]!;
     if (!args.flags.has('json')) console.log(progressList(current), '\n');

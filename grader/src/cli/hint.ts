@@ -1,17 +1,13 @@
 /** pnpm hint NN: shows the module's next tiered hint (and the ones before it). */
 import chalk from 'chalk';
-import { GraderError } from '../learner-error.js';
-import { findModule, manifest } from '../manifest.js';
+import { requireModule } from '../manifest.js';
 import { readProgress, writeProgress } from '../progress.js';
 import { parseArgs } from './args.js';
 import { main } from './main.js';
 
 main(async () => {
   const args = parseArgs(process.argv.slice(2), ['reset']);
-  const query = args.positionals[0];
-  if (query === undefined) throw new GraderError('usage: pnpm hint NN [--reset]   (e.g. pnpm hint 02)');
-  const spec = findModule(query);
-  if (spec === undefined) throw new GraderError(`no module "${query}" (modules: ${manifest.map((m) => m.id).join(', ')})`);
+  const spec = requireModule(args.positionals[0], 'usage: pnpm hint NN [--reset]   (e.g. pnpm hint 02)');
   const progress = readProgress();
   if (args.flags.has('reset')) {
     progress.hints[spec.id] = 0;

@@ -5,19 +5,15 @@ import chalk from 'chalk';
 import { createTwoFilesPatch } from 'diff';
 import { repoRoot } from '@herd/harness';
 import { gradeModule } from '../grade.js';
-import { GraderError } from '../learner-error.js';
 import { learnerPath } from '../load-learner.js';
-import { findModule, manifest } from '../manifest.js';
+import { requireModule } from '../manifest.js';
 import { recordGrade } from '../progress.js';
 import { parseArgs } from './args.js';
 import { main } from './main.js';
 
 main(async () => {
   const args = parseArgs(process.argv.slice(2), ['force']);
-  const query = args.positionals[0];
-  if (query === undefined) throw new GraderError('usage: pnpm solution NN [--force]');
-  const spec = findModule(query);
-  if (spec === undefined) throw new GraderError(`no module "${query}" (modules: ${manifest.map((m) => m.id).join(', ')})`);
+  const spec = requireModule(args.positionals[0], 'usage: pnpm solution NN [--force]');
   if (!args.flags.has('force')) {
     const result = await gradeModule(spec, 'starter');
     recordGrade(spec, result.status);
