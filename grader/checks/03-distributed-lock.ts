@@ -8,6 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   VirtualClock,
+  countReads,
   createEmbeddedStore,
   createMemoryCache,
   createOrigin,
@@ -64,7 +65,10 @@ function referenceSingleFlight(): Promise<() => SingleFlight> {
   return flightFactory;
 }
 
-/** Run options that hand every instance of one run the same store (one per fleet context). */
+/**
+ * Run options that hand every instance of one run the same store (one per fleet context), with
+ * its reads counted into the run's hit and miss figures.
+ */
 async function lockOptions(lock: LockOptions = LOCK, storeFor?: (fleet: FleetContext) => SharedStore): Promise<RunOptions<LockedDeps>> {
   const singleFlight = await referenceSingleFlight();
   const stores = new WeakMap<FleetContext, SharedStore>();
@@ -72,7 +76,7 @@ async function lockOptions(lock: LockOptions = LOCK, storeFor?: (fleet: FleetCon
   return {
     extend(base, fleet) {
       let store = stores.get(fleet);
-      if (store === undefined) stores.set(fleet, (store = make(fleet)));
+      if (store === undefined) stores.set(fleet, (store = countReads(make(fleet), fleet)));
       return { ...base, store, singleFlight, lock };
     },
   };

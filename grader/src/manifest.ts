@@ -164,15 +164,43 @@ export const manifest: ModuleSpec[] = [
   },
 ];
 
+/**
+ * The whole course, built or not (../shared/workshop-map.md): lets the CLIs tell a module that is
+ * coming from a typo. A module moves from here into `manifest` when it is built.
+ */
+export const course: ReadonlyArray<{ id: string; title: string }> = [
+  { id: '01-stampede', title: 'stampede' },
+  { id: '02-single-flight', title: 'single-flight' },
+  { id: '03-distributed-lock', title: 'distributed lock' },
+  { id: '04-stale-while-revalidate', title: 'stale-while-revalidate' },
+  { id: '05-early-expiration', title: 'early expiration (XFetch)' },
+  { id: '06-ttl-jitter', title: 'TTL jitter' },
+  { id: '07-negative-caching', title: 'negative caching' },
+  { id: '08-cache-warming', title: 'cache warming' },
+  { id: '09-jitter-backoff', title: 'jitter backoff' },
+  { id: '10-load-shedding', title: 'load shedding' },
+  { id: '11-cascading-failure', title: 'cascading failure' },
+  { id: '12-metastable-retries', title: 'metastable retries' },
+  { id: '13-circuit-breaker', title: 'circuit breaker' },
+  { id: '14-capstone', title: 'capstone service' },
+];
+
+const matches = (id: string, q: string): boolean => id === q || id.startsWith(`${q.padStart(2, '0')}-`) || id.slice(3) === q;
+
 export function findModule(query: string): ModuleSpec | undefined {
   const q = query.trim().toLowerCase();
-  return manifest.find((m) => m.id === q || m.id.startsWith(`${q.padStart(2, '0')}-`) || m.id.slice(3) === q);
+  return manifest.find((m) => matches(m.id, q));
 }
 
-/** The module a CLI argument names, or a GraderError listing the modules there are. */
+/** The module a CLI argument names, or a GraderError saying it is still coming or does not exist. */
 export function requireModule(query: string | undefined, usage: string): ModuleSpec {
   if (query === undefined) throw new GraderError(usage);
   const spec = findModule(query);
-  if (spec === undefined) throw new GraderError(`no module "${query}" (modules: ${manifest.map((m) => m.id).join(', ')})`);
-  return spec;
+  if (spec !== undefined) return spec;
+  const available = manifest.map((m) => m.id).join(', ');
+  const coming = course.find((m) => matches(m.id, query.trim().toLowerCase()));
+  if (coming !== undefined) {
+    throw new GraderError(`module ${coming.id} (${coming.title}) is not built yet; it is on the course map in README.md. Available now: ${available}`);
+  }
+  throw new GraderError(`no module "${query}" (modules: ${available})`);
 }

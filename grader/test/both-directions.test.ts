@@ -6,11 +6,21 @@
 import { describe, expect, it } from 'vitest';
 import { registeredModules } from '../checks/index.js';
 import { gradeModule } from '../src/grade.js';
-import { manifest } from '../src/manifest.js';
+import { course, manifest, requireModule } from '../src/manifest.js';
 
 describe('manifest', () => {
   it('registers hidden checks for exactly the modules it lists', () => {
     expect(registeredModules().sort()).toEqual(manifest.map((m) => m.id).sort());
+  });
+
+  it('builds the course in order: every built module is the course entry at its position', () => {
+    expect(manifest.map((m) => ({ id: m.id, title: m.title }))).toEqual(course.slice(0, manifest.length));
+  });
+
+  it('tells a module that is still coming from one that does not exist', () => {
+    expect(() => requireModule('07', 'usage')).toThrow(/module 07-negative-caching \(negative caching\) is not built yet/);
+    expect(() => requireModule('99', 'usage')).toThrow(/no module "99"/);
+    expect(requireModule('2', 'usage').id).toBe('02-single-flight');
   });
 });
 

@@ -4,7 +4,8 @@
  * many requests at once on a schedule aligned with the TTL. Every client has its own random
  * stream, so the load a starter sees is the load its reference sees.
  */
-import type { Rng } from './rng.js';
+import { HerdError } from './errors.js';
+import { forkStream, type Rng } from './rng.js';
 
 export type KeySpec =
   | { kind: 'hot'; key?: string }
@@ -95,6 +96,41 @@ export interface LoadTarget {
 }
 
 /**
+ * Throws BAD_SCENARIO for a load the generator cannot run: one that would never start, never
+ * stop (a zero gap between arrivals or bursts loops forever at one instant) or has no shape.
+ */
+export function checkLoad(scenario: string, spec: LoadSpec, keys: KeySpec = { kind: 'hot' }): void {
+  const bad = (what: string, part = `${spec.kind} load`): never => {
+    throw new HerdError('BAD_SCENARIO', `scenario "${scenario}": ${part}: ${what}`, { spec: scenario, part });
+  };
+  const whole = (v: number): boolean => Number.isSafeInteger(v);
+  switch (spec.kind) {
+    case 'closed': {
+      const [lo, hi] = spec.thinkMs;
+      if (!whole(spec.clients) || spec.clients < 1) bad(`clients must be a whole number >= 1, got ${spec.clients}`);
+      if (!whole(lo) || !whole(hi) || lo < 0 || hi < lo) bad(`thinkMs must be whole ms [min, max] with 0 <= min <= max, got [${lo}, ${hi}]`);
+      // With zero think time every client would loop at one instant and time would never move.
+      if (hi === 0) bad('thinkMs [0, 0] never lets time move; give clients a think time');
+      break;
+    }
+    case 'open':
+      if (!(spec.ratePerSec > 0) || !Number.isFinite(spec.ratePerSec)) bad(`ratePerSec must be > 0, got ${spec.ratePerSec}`);
+      if (spec.startMs !== undefined && !(spec.startMs >= 0)) bad(`startMs must be >= 0, got ${spec.startMs}`);
+      break;
+    case 'burst':
+      if (!whole(spec.size) || spec.size < 1) bad(`size must be a whole number >= 1, got ${spec.size}`);
+      if (!(spec.everyMs > 0) || !Number.isFinite(spec.everyMs)) bad(`everyMs must be > 0, got ${spec.everyMs}`);
+      if (spec.startMs !== undefined && !(spec.startMs >= 0)) bad(`startMs must be >= 0, got ${spec.startMs}`);
+      if (spec.spreadMs !== undefined && !(whole(spec.spreadMs) && spec.spreadMs >= 0)) bad(`spreadMs must be whole ms >= 0, got ${spec.spreadMs}`);
+      break;
+    default:
+      bad(`unknown load kind "${(spec as { kind: unknown }).kind}" (closed, open or burst)`);
+  }
+  if (keys.kind === 'zipf' && !(whole(keys.count) && keys.count >= 1)) bad(`count must be a whole number >= 1, got ${keys.count}`, 'zipf keys');
+  if (keys.kind === 'list' && keys.keys.length === 0) bad('needs at least one key', 'list keys');
+}
+
+/**
  * Runs the load to completion: resolves once every request it started has settled. Each client
  * is a small state machine driven by the scheduler (an async loop per client would cost ten times
  * as much at 10,000 clients).
@@ -115,7 +151,7 @@ export function driveLoad(spec: LoadSpec, pick: KeyPicker, target: LoadTarget): 
       case 'closed': {
         const [lo, hi] = spec.thinkMs;
         for (let i = 0; i < spec.clients; i++) {
-          const own = rng.fork(`client:${i}`);
+          const own = forkStream(rng, `client:${i}`);
           const instance = i % instances;
           const think = (): void => scheduler.schedule(own.int(lo, hi), step);
           const step = (): void => {
@@ -130,7 +166,7 @@ export function driveLoad(spec: LoadSpec, pick: KeyPicker, target: LoadTarget): 
       }
       case 'open': {
         const gap = 1000 / spec.ratePerSec;
-        const own = rng.fork('arrivals');
+        const own = forkStream(rng, 'arrivals');
         let j = 0;
         const arrive = (): void => {
           if (scheduler.now() >= endAt) return release();
@@ -143,7 +179,7 @@ export function driveLoad(spec: LoadSpec, pick: KeyPicker, target: LoadTarget): 
         break;
       }
       case 'burst': {
-        const own = rng.fork('bursts');
+        const own = forkStream(rng, 'bursts');
         const t0 = scheduler.now();
         for (let at = spec.startMs ?? 0; t0 + at < endAt; at += spec.everyMs) {
           for (let inst = 0; inst < instances; inst++) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Clock } from './clock.js';
 import { createMemoryCache } from './memory-cache.js';
+import { createRng } from './rng.js';
 
 /** A clock the test moves by hand. */
 function manualClock(): Clock & { set(t: number): void } {
@@ -90,5 +91,34 @@ describe('createMemoryCache', () => {
     expect(cache.delete('a')).toBe(true);
     expect(cache.delete('a')).toBe(false);
     expect(cache.get('a')).toBeUndefined();
+  });
+
+  it('evicts exactly what a plain LRU would, over a long random mix of gets, sets, deletes and expiries', () => {
+    // The cache skips re-inserting a key that is already the most recent; a model that always
+    // re-inserts must agree with it on every answer and every eviction.
+    const clock = manualClock();
+    const cache = createMemoryCache<number>(clock, { maxEntries: 4 });
+    const model = new Map<string, { value: number; expiresAt: number }>();
+    const rng = createRng(2024);
+    for (let step = 0; step < 20_000; step++) {
+      clock.set(step);
+      const key = `k${rng.int(0, 6)}`;
+      const op = rng.int(0, 9);
+      if (op < 6) {
+        const e = model.get(key);
+        const live = e !== undefined && e.expiresAt > step ? e : undefined;
+        if (e !== undefined) model.delete(key);
+        if (live !== undefined) model.set(key, live);
+        expect(cache.get(key), `step ${step}: get(${key})`).toBe(live?.value);
+      } else if (op < 9) {
+        model.delete(key);
+        model.set(key, { value: step, expiresAt: step + rng.int(1, 40) });
+        while (model.size > 4) model.delete(model.keys().next().value as string);
+        cache.set(key, step, model.get(key)!.expiresAt - step);
+      } else {
+        expect(cache.delete(key), `step ${step}: delete(${key})`).toBe(model.delete(key));
+      }
+      expect(cache.size, `step ${step}: size`).toBe(model.size);
+    }
   });
 });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { AppDeps, AppFactory } from './app.js';
 import { isHerdError } from './errors.js';
 import type { OriginValue } from './origin.js';
-import { realDriver, runScenario, type ScenarioSpec } from './runner.js';
+import { realDriver, runScenario, type FleetContext, type ScenarioSpec } from './runner.js';
+import { countReads, createEmbeddedStore, type SharedStore } from './store/index.js';
 import { VirtualClock } from './virtual-clock.js';
 
 /** The textbook cache-aside read path, with no protection against a stampede. */
@@ -109,10 +110,47 @@ describe('runScenario: extend, validation and drivers', () => {
     expect(fleet[1]!.deps.tag).toBe('i1@naive-hot-key');
   });
 
+  it('counts reads of a shared store (countReads) into hits, misses and boundary misses', async () => {
+    type WithStore = AppDeps & { store: SharedStore };
+    const storeCache: AppFactory<WithStore> = (deps) => ({
+      async get(key) {
+        const raw = await deps.store.get(key);
+        if (raw !== null) return JSON.parse(raw) as OriginValue | null;
+        const value = await deps.origin.fetch(key);
+        await deps.store.set(key, JSON.stringify(value), deps.ttlMs);
+        return value;
+      },
+    });
+    const stores = new WeakMap<FleetContext, SharedStore>();
+    const { report } = await runScenario<WithStore>({ ...hotSpec, durationMs: 60_000 }, storeCache, {
+      extend(deps, fleet) {
+        let store = stores.get(fleet);
+        if (store === undefined) stores.set(fleet, (store = countReads(createEmbeddedStore(fleet.clock), fleet)));
+        return { ...deps, store };
+      },
+    });
+    // Every miss is one origin query here (no coalescing), and nothing else reads a cache.
+    expect(report.cache.misses).toBe(report.origin.queries);
+    expect(report.cache.hits + report.cache.misses).toBe(report.requests);
+    for (const b of report.boundaries) expect(b.misses, `boundary at ${b.start} ms`).toBe(b.queries);
+  });
+
   it('rejects an impossible scenario with BAD_SCENARIO', async () => {
-    for (const bad of [{ instances: 0 }, { durationMs: 0 }, { ttlMs: -1 }]) {
+    const loads: Array<Partial<ScenarioSpec>> = [
+      { load: { kind: 'burst', size: 5, everyMs: 0 } },
+      { load: { kind: 'burst', size: 0, everyMs: 1000 } },
+      { load: { kind: 'open', ratePerSec: 0 } },
+      { load: { kind: 'open', ratePerSec: -5 } },
+      { load: { kind: 'closed', clients: 0, thinkMs: [1, 2] } },
+      { load: { kind: 'closed', clients: 5, thinkMs: [0, 0] } },
+      { load: { kind: 'closed', clients: 5, thinkMs: [20, 10] } },
+      { keys: { kind: 'zipf', count: 0 } },
+      { keys: { kind: 'list', keys: [] } },
+    ];
+    for (const bad of [{ instances: 0 }, { durationMs: 0 }, { ttlMs: -1 }, ...loads]) {
       const err = await runScenario({ ...hotSpec, ...bad }, naive).catch((e: unknown) => e);
-      expect(isHerdError(err, 'BAD_SCENARIO')).toBe(true);
+      expect(isHerdError(err, 'BAD_SCENARIO'), `got ${String(err)} for ${JSON.stringify(bad)}, want BAD_SCENARIO`).toBe(true);
+      expect((err as Error).message).toMatch(/^scenario "naive-hot-key"/);
     }
   });
 

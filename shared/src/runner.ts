@@ -7,7 +7,7 @@ import type { AppDeps, AppFactory, ReadThrough } from './app.js';
 import { realClock, type Clock } from './clock.js';
 import { HerdError } from './errors.js';
 import { realSetTimeout } from './guard.js';
-import { driveLoad, keyPicker, type KeySpec, type LoadSpec, type Scheduler } from './load.js';
+import { checkLoad, driveLoad, keyPicker, type KeySpec, type LoadSpec, type Scheduler } from './load.js';
 import { createMemoryCache, type MemoryCache } from './memory-cache.js';
 import {
   clusterBoundaries,
@@ -75,6 +75,11 @@ export interface FleetContext {
   rng: Rng;
   origin: SlowOrigin;
   spec: ScenarioSpec;
+  /**
+   * Counts a cache read the in-process caches do not see (a GET on the shared store, see
+   * countReads) into the report's hits, misses and per-boundary misses.
+   */
+  recordRead(key: string, hit: boolean): void;
 }
 
 export interface FailureSample {
@@ -125,7 +130,7 @@ export interface RunResult<D extends AppDeps = AppDeps> {
 
 /** Per-request measurements, struct-of-arrays so a million requests stay cheap. */
 class Recorder {
-  private cap = 1024;
+  private cap = 1 << 16;
   n = 0;
   start = new Float64Array(this.cap);
   latency = new Float64Array(this.cap);
@@ -165,8 +170,25 @@ export async function runScenario<D extends AppDeps = AppDeps>(
   if (!(instances >= 1) || !(spec.durationMs > 0) || !(spec.ttlMs > 0)) {
     throw new HerdError('BAD_SCENARIO', `scenario "${spec.name}" needs instances >= 1, durationMs > 0 and ttlMs > 0`, { spec: spec.name });
   }
+  checkLoad(spec.name, spec.load, spec.keys);
   const origin = new SlowOrigin(clock, rng.fork('origin'), spec.origin);
-  const fleetContext: FleetContext = { clock, rng, origin, spec };
+  // Misses of every cache in the fleet, with their time, for attributing them to boundaries.
+  const misses: Array<{ key: string; at: number }> = [];
+  // Reads of caches the harness does not own (a shared store), reported through recordRead.
+  const sharedReads = { hits: 0, misses: 0 };
+  const fleetContext: FleetContext = {
+    clock,
+    rng,
+    origin,
+    spec,
+    recordRead(key, hit) {
+      if (hit) sharedReads.hits++;
+      else {
+        sharedReads.misses++;
+        misses.push({ key, at: clock.now() - t0 });
+      }
+    },
+  };
   const ids = Array.from({ length: instances }, (_, i) => `i${i}`);
 
   const keyIds = new Map<string, number>();
@@ -183,8 +205,6 @@ export async function runScenario<D extends AppDeps = AppDeps>(
     lastId = id;
     return id;
   };
-  const misses: Array<{ key: string; at: number }> = [];
-
   const fleet = ids.map((id, i) => {
     const cache = createMemoryCache(clock, {
       maxEntries: spec.cache?.maxEntries,
@@ -280,7 +300,7 @@ export async function runScenario<D extends AppDeps = AppDeps>(
   });
   await driver.run(main, { deadline: t0 + spec.durationMs + (spec.graceMs ?? 30_000), describePending });
 
-  const report = buildReport(spec, instances, ids, recorder, keyIds, misses, origin, fleet.map((f) => f.cache), t0);
+  const report = buildReport(spec, instances, ids, recorder, keyIds, misses, origin, [...fleet.map((f) => f.cache.stats()), sharedReads], t0);
   report.failures = failure?.count ?? 0;
   return { report, failure, origin, fleet };
 }
@@ -293,18 +313,18 @@ function buildReport(
   keyIds: Map<string, number>,
   misses: Array<{ key: string; at: number }>,
   origin: SlowOrigin,
-  caches: MemoryCache[],
+  reads: ReadonlyArray<{ hits: number; misses: number }>,
   t0: number,
 ): RunReport {
   const log = t0 === 0 ? origin.log : origin.log.map((q) => ({ ...q, t: q.t - t0 }));
-  // Group requests and misses by key once, so attributing them to boundaries stays linear.
-  const requestsByKey = new Map<number, number[]>();
-  for (let i = 0; i < rec.n; i++) {
-    const k = rec.key[i]!;
-    let list = requestsByKey.get(k);
-    if (list === undefined) requestsByKey.set(k, (list = []));
-    list.push(i);
-  }
+  // Group requests by key once (a counting sort into one typed array: a million requests are
+  // not worth a million array pushes), so attributing them to boundaries stays linear.
+  const firstOfKey = new Uint32Array(keyIds.size + 1);
+  for (let i = 0; i < rec.n; i++) firstOfKey[rec.key[i]! + 1]!++;
+  for (let k = 0; k < keyIds.size; k++) firstOfKey[k + 1]! += firstOfKey[k]!;
+  const byKey = new Uint32Array(rec.n);
+  const fill = firstOfKey.slice(0, keyIds.size);
+  for (let i = 0; i < rec.n; i++) byKey[fill[rec.key[i]!]!++] = i;
   const missesByKey = new Map<string, number[]>();
   for (const m of misses) {
     let list = missesByKey.get(m.key);
@@ -313,7 +333,9 @@ function buildReport(
   }
   const boundaries = clusterBoundaries(log, spec.ttlMs / 2, ids).map((b): BoundaryReport => {
     const lat: number[] = [];
-    for (const i of requestsByKey.get(keyIds.get(b.key) ?? -1) ?? []) {
+    const k = keyIds.get(b.key);
+    for (let j = k === undefined ? 0 : firstOfKey[k]!, end = k === undefined ? 0 : firstOfKey[k + 1]!; j < end; j++) {
+      const i = byKey[j]!;
       const s = rec.start[i]!;
       if (s >= b.start && s <= b.end) lat.push(rec.latency[i]!);
     }
@@ -324,10 +346,9 @@ function buildReport(
   });
   let hits = 0;
   let missCount = 0;
-  for (const c of caches) {
-    const s = c.stats();
-    hits += s.hits;
-    missCount += s.misses;
+  for (const r of reads) {
+    hits += r.hits;
+    missCount += r.misses;
   }
   const perSecond = ratePerBin(
     log.map((q) => q.t),
