@@ -114,7 +114,7 @@ export const manifest: ModuleSpec[] = [
     compareWith: '02-single-flight',
     hints: [
       'Inside your single flight, try store.acquire(`lock:${key}`, token, lock.pxMs) with a token only this call knows (deps.instance plus deps.rng.int). The winner rebuilds; everyone else waits for the value to appear in the store.',
-      'Waiting is a loop: sleep on deps.clock (pollMs * (0.5 + rng.next()), growing a little each time, capped), then store.get(key). Stop when the value is there; if the lock is gone and there is still no value, its holder crashed: try to acquire again. After lock.maxWaitMs, throw new HerdError(\'LOCK_WAIT_TIMEOUT\', ...).',
+      'Waiting is a loop: sleep on deps.clock (pause * (0.5 + rng.next())), then store.get(key). Let the pause grow a little each time (x1.5) but cap it at 4 x pollMs: the crashed-holder check allows PX + one rebuild + two polls of at most 6 x pollMs. Stop when the value is there; if the lock is gone and there is still no value, its holder crashed: try to acquire again. After lock.maxWaitMs, throw new HerdError(\'LOCK_WAIT_TIMEOUT\', ...).',
       'The holder: fence = await store.nextFence(key) BEFORE the rebuild, then origin.fetch, then store.setFenced(key, JSON.stringify(value), fence, deps.ttlMs). A holder whose lock expired mid-rebuild then cannot overwrite the newer value. Release with store.release(lock, token) in a finally.',
       'After you win the lock, read the store once more: another instance may have written the value between your miss and your acquire. Push clock.now() - start into an array for every waiter and return a copy from lockWaits().',
     ],

@@ -34,6 +34,8 @@ const spec: ScenarioSpec = {
 /** fake-timers gets at most this much wall time; past it the run is abandoned and rated on what it completed. */
 const FAKE_TIMERS_CAP_MS = 20_000;
 const TARGET_WALL_MS = 2_000;
+/** Virtual-clock runs; the verdict is on their median. */
+const RUNS = 3;
 const TARGET_RATIO = 3;
 
 /**
@@ -139,17 +141,27 @@ async function main(): Promise<void> {
   console.log(`Scenario: ${spec.name}; ${fmt(10_000)} closed-loop clients, think 1-2 s, origin 200 ms, TTL 60 s, ${spec.durationMs / 1000} s virtual`);
   console.log(`Node ${process.version}, fake-timers driven by next() + tick(0) + setImmediate\n`);
 
-  // 1. The harness's own virtual clock (runScenario's default driver).
-  const v = naiveApp();
-  const vStart = performance.now();
-  const { report } = await runScenario(spec, v.factory);
-  const vWallMs = performance.now() - vStart;
-  const vRate = report.requests / (vWallMs / 1000);
-  if (v.stats.completed !== report.requests) throw new Error(`app counted ${v.stats.completed} requests, runner ${report.requests}`);
+  // 1. The harness's own virtual clock (runScenario's default driver), RUNS times: the first
+  // run pays for JIT warm-up, and one machine's timings swing by a third between runs, so the
+  // verdict is on the median and every run is printed.
+  const walls: number[] = [];
+  let v = naiveApp();
+  let report: RunReport | undefined;
+  for (let i = 0; i < RUNS; i++) {
+    v = naiveApp();
+    const vStart = performance.now();
+    const run = await runScenario(spec, v.factory);
+    walls.push(performance.now() - vStart);
+    if (report !== undefined && JSON.stringify(run.report) !== JSON.stringify(report)) throw new Error(`run ${i + 1} reported different figures: the virtual clock is not deterministic`);
+    report = run.report;
+    if (v.stats.completed !== report.requests) throw new Error(`app counted ${v.stats.completed} requests, runner ${report.requests}`);
+  }
+  const vWallMs = [...walls].sort((a, b) => a - b)[Math.floor(RUNS / 2)]!;
+  const vRate = report!.requests / (vWallMs / 1000);
   console.log('virtual clock');
-  console.log(`  requests             ${fmt(report.requests)} (origin queries ${fmt(report.origin.queries)}, ${report.boundaries.length} boundaries)`);
-  console.log(`  wall                 ${fmt(vWallMs)} ms`);
-  console.log(`  simulated req/s      ${fmt(vRate)} per wall second\n`);
+  console.log(`  requests             ${fmt(report!.requests)} per run (origin queries ${fmt(report!.origin.queries)}, ${report!.boundaries.length} boundaries), identical in all ${RUNS} runs`);
+  console.log(`  wall                 ${walls.map((w) => `${fmt(w)} ms`).join(', ')} (first run includes JIT warm-up); median ${fmt(vWallMs)} ms`);
+  console.log(`  simulated req/s      ${fmt(vRate)} per wall second (median run)\n`);
 
   // 2. The identical scenario driven by fake-timers, capped.
   const f = naiveApp();
@@ -187,9 +199,9 @@ async function main(): Promise<void> {
   );
 
   const ratio = vRate / fRate;
-  console.log(`\nratio (virtual clock req/s / fake-timers req/s): ${ratio.toFixed(1)}x${cappedAt !== undefined ? ' (fake-timers capped)' : ''}`);
+  console.log(`\nratio (virtual clock median req/s / fake-timers req/s): ${ratio.toFixed(1)}x${cappedAt !== undefined ? ' (fake-timers capped)' : ''}`);
   console.log('targets');
-  console.log(`  run <= 2 s            ${fmt(vWallMs)} ms   ${verdict(vWallMs <= TARGET_WALL_MS)}`);
+  console.log(`  run <= 2 s (median)   ${fmt(vWallMs)} ms   ${verdict(vWallMs <= TARGET_WALL_MS)}`);
   console.log(`  >= 3x fake-timers     ${ratio.toFixed(1)}x      ${verdict(ratio >= TARGET_RATIO)}`);
 }
 

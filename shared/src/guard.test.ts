@@ -117,6 +117,14 @@ describe('guard: learner files reaching for global timers during a virtual run',
     expectRestored();
   });
 
+  it('fails only the run the violation happened in: a reused clock runs clean afterwards', async () => {
+    const clock = new VirtualClock();
+    const first = await clock.run(clock.sleep(5).then(() => learner.useDateNow())).catch((e: unknown) => e);
+    expect(isHerdError(first, 'GLOBAL_TIMER')).toBe(true);
+    expect(await clock.run(clock.sleep(5).then(() => 'clean'))).toBe('clean');
+    expectRestored();
+  });
+
   it('lets calls from non-learner files pass straight through during a run', async () => {
     const clock = new VirtualClock();
     const main = (async () => {

@@ -143,6 +143,34 @@ describe('VirtualClock', () => {
     expect(clock.now()).toBe(2_000);
   });
 
+  it('reports STUCK, not a spin, for a loop that sleeps 0 ms forever (time can never reach the deadline)', async () => {
+    const clock = new VirtualClock();
+    let spins = 0;
+    const main = (async () => {
+      await clock.sleep(1_500);
+      for (;;) {
+        await clock.sleep(0);
+        spins++;
+      }
+    })();
+    const err = await clock.run(main, { deadline: 60_000, describePending: () => 'the poll loop' }).catch((e: unknown) => e);
+    expect(isHerdError(err, 'STUCK'), String(err)).toBe(true);
+    expect((err as Error).message).toMatch(/^the poll loop was still pending at t=1\.500s, where something rescheduled itself 100,000 times without letting virtual time pass/);
+    expect(spins).toBeGreaterThanOrEqual(100_000);
+    expect(spins).toBeLessThan(100_010);
+  });
+
+  it('allows a long chain of zero delays that ends (a burst of sleep(0) hand-offs is not stuck)', async () => {
+    const clock = new VirtualClock();
+    const main = (async () => {
+      for (let i = 0; i < 50_000; i++) await clock.sleep(0);
+      await clock.sleep(10);
+      for (let i = 0; i < 50_000; i++) await clock.sleep(0);
+      return clock.now();
+    })();
+    expect(await clock.run(main)).toBe(10);
+  });
+
   it('is a ClockDriver of itself', () => {
     const clock = new VirtualClock();
     expect(clock.clock).toBe(clock);

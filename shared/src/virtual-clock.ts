@@ -23,6 +23,12 @@ export interface VirtualRunOptions {
 
 /** Steps between real event-loop turns, so I/O and real timers of the host still get a turn. */
 const STEPS_PER_TURN = 1024;
+/**
+ * Steps in a row at one instant after which the run is STUCK: something keeps scheduling zero
+ * delays (a retry loop with sleep(0), a negative delay), so virtual time can never reach the
+ * deadline and the run would spin forever. A real run takes a handful; a burst is one step.
+ */
+const MAX_STEPS_AT_ONE_INSTANT = 100_000;
 
 export class VirtualClock implements Clock {
   private t = 0;
@@ -99,6 +105,7 @@ export class VirtualClock implements Clock {
       // microtask queue is empty, chains of awaits included. A real setImmediate every
       // STEPS_PER_TURN steps keeps the host's event loop alive during long runs.
       let steps = 0;
+      let stepsAtThisInstant = 0;
       const schedule = (): void => void process.nextTick(step);
       const step = (): void => {
         if (this.violation) return stop(() => reject(this.violation));
@@ -125,6 +132,19 @@ export class VirtualClock implements Clock {
                 'STUCK',
                 `${what} was still pending at t=${(options.deadline! / 1000).toFixed(1)}s of virtual time, long after the load stopped (a wait or retry loop that never gives up?)`,
                 { at: this.t, deadline: options.deadline },
+              ),
+            ),
+          );
+        }
+        stepsAtThisInstant = at === this.t ? stepsAtThisInstant + 1 : 0;
+        if (stepsAtThisInstant > MAX_STEPS_AT_ONE_INSTANT) {
+          const what = options.describePending?.() ?? 'the run';
+          return stop(() =>
+            reject(
+              new HerdError(
+                'STUCK',
+                `${what} was still pending at t=${(at / 1000).toFixed(3)}s, where something rescheduled itself ${MAX_STEPS_AT_ONE_INSTANT.toLocaleString('en-US')} times without letting virtual time pass (a loop sleeping 0 ms, or a negative delay?)`,
+                { at },
               ),
             ),
           );
