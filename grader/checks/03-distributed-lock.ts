@@ -28,27 +28,20 @@ import {
   type ReadThrough,
   type RunOptions,
   type RunResult,
-  type ScenarioSpec,
   type SharedStore,
 } from '@herd/harness';
 import { at, ms, range, runOrThrow, settleAll } from '../src/check-kit.js';
-import { HOT_ORIGIN, fleetHotKey } from '../src/scenarios.js';
+import { HOT_ORIGIN, LOCK, fleetHotKey, redisBursts, type LockOptions } from '../src/scenarios.js';
 import type { Exports, ModuleChecks, Outcome } from '../src/types.js';
 
 interface SingleFlight {
   do<T>(key: string, fn: () => Promise<T>): Promise<T>;
-}
-interface LockOptions {
-  pxMs: number;
-  maxWaitMs: number;
-  pollMs: number;
 }
 type LockedDeps = AppDeps & { store: SharedStore; singleFlight: () => SingleFlight; lock: LockOptions };
 interface LockedCache extends ReadThrough {
   lockWaits?(): number[];
 }
 
-export const LOCK: LockOptions = { pxMs: 1000, maxWaitMs: 5000, pollMs: 20 };
 /** The longest one jittered poll may sleep with the reference's backoff (4 x pollMs, x1.5). */
 const pollMax = (pollMs: number): number => pollMs * 4 * 1.5;
 
@@ -147,20 +140,6 @@ export async function runOnRedis(exports: Exports, url: string, seed: number): P
     await store.cleanup().catch(() => 0);
     await store.close().catch(() => undefined);
   }
-}
-
-/** The real-time scenario against Redis: bursts that each meet an expired key. */
-export function redisBursts(seed: number): ScenarioSpec {
-  return {
-    name: 'redis bursts x4',
-    seed,
-    durationMs: 4500,
-    instances: 4,
-    ttlMs: 1000,
-    origin: { latencyMs: 100 },
-    keys: { kind: 'hot', key: 'home' },
-    load: { kind: 'burst', size: 50, startMs: 50, everyMs: 1500, spreadMs: 100 },
-  };
 }
 
 const checks: ModuleChecks = {

@@ -41,8 +41,6 @@ export interface ModuleChecks {
   scenario(seed: number): ScenarioSpec;
   /** Extra run options the app needs (a shared store, injected helpers). */
   runOptions?(exports: Exports): Promise<RunOptions<AppDeps>> | RunOptions<AppDeps>;
-  /** A demo of its own (module 03's real processes); default: replay one boundary of the scenario. */
-  demo?(args: { flags: Set<string>; values: Map<string, string> }): Promise<number>;
 }
 
 export interface CheckResult {

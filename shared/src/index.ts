@@ -40,4 +40,5 @@ export {
   type FailureSample,
 } from './runner.js';
 export { learnerFrame, repoRelative, repoRoot } from './guard.js';
+export { serveOrigin, httpOrigin, type ServeOriginOptions, type OriginServer } from './http-origin.js';
 export * from './store/index.js';

@@ -1,11 +1,13 @@
 /**
  * pnpm demo NN [--yours] [--seed N] [--fast]: plays one TTL boundary of the module's headline
  * scenario in the terminal, query by query, from a measured run (the reference by default).
+ * pnpm demo 03 --processes N: the same fleet as N real processes on one Redis (fleet/demo.ts).
  */
 import chalk from 'chalk';
 import { runScenario, sparkline, type QueryRecord, type RunResult } from '@herd/harness';
 import { checksFor } from '../../checks/index.js';
-import { describeLearnerError } from '../learner-error.js';
+import { demoProcesses } from '../fleet/demo.js';
+import { GraderError, describeLearnerError } from '../learner-error.js';
 import { loadExports, mainFile } from '../load-learner.js';
 import { requireModule } from '../manifest.js';
 import type { Target } from '../types.js';
@@ -16,9 +18,14 @@ const pause = (msReal: number): Promise<void> => new Promise((r) => setTimeout(r
 
 main(async () => {
   const args = parseArgs(process.argv.slice(2), ['yours', 'fast'], ['seed', 'processes']);
-  const spec = requireModule(args.positionals[0], 'usage: pnpm demo NN [--yours] [--seed N] [--fast]');
+  const spec = requireModule(args.positionals[0], 'usage: pnpm demo NN [--yours] [--seed N] [--fast], or pnpm demo 03 --processes N');
+  if (args.values.has('processes')) {
+    if (spec.id !== '03-distributed-lock') {
+      throw new GraderError(`--processes is for module 03 only (a fleet of real processes on Redis); run \`pnpm demo ${spec.id.slice(0, 2)}\` without it`);
+    }
+    return demoProcesses(args);
+  }
   const impl = await checksFor(spec.id);
-  if (impl.demo) return impl.demo(args);
   const target: Target = args.flags.has('yours') ? 'starter' : 'solution';
   const seed = Number(args.values.get('seed') ?? 1);
   const scenario = impl.scenario(seed);

@@ -1,0 +1,147 @@
+/**
+ * The real-process fleet: N forked Node processes, one HTTP origin, one Redis. Only counts are
+ * asserted, never timings: bursts 1.5 s apart against a 1 s TTL and a 100 ms origin leave every
+ * boundary a second of margin on a loaded machine. A learner file that fails inside a child is
+ * one line naming that file; fixtures are copied under modules/ for the run (the loader and the
+ * stack-frame lookup key on that directory) and removed after it.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRedisStore, locateRedis, repoRoot, type RedisLocation } from '@herd/harness';
+import { FleetError, runProcessFleet } from '../src/fleet/index.js';
+
+const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'fleet');
+const fixtureId = `99-fleet-fixture-${process.pid}`;
+const fixtureNames = ['throws-in-get', 'throws-on-load', 'never-settles'] as const;
+
+let located: Promise<RedisLocation> | undefined;
+/** REDIS_URL, 127.0.0.1:6379 or a private redis-server; in CI a missing Redis throws and fails the test. */
+const redis = (): Promise<RedisLocation> => (located ??= locateRedis());
+
+afterAll(async () => {
+  for (const name of fixtureNames) rmSync(path.join(repoRoot, 'modules', `${fixtureId}-${name}`), { recursive: true, force: true });
+  const where = await located;
+  if (where && 'stop' in where) await where.stop();
+});
+
+/** Installs a fixture as the lock phase's file, under a module id of its own. */
+function fixtureModule(name: (typeof fixtureNames)[number]): { id: string; files: Record<string, string[]> } {
+  const id = `${fixtureId}-${name}`;
+  mkdirSync(path.join(repoRoot, 'modules', id), { recursive: true });
+  copyFileSync(path.join(fixtures, `${name}.ts`), path.join(repoRoot, 'modules', id, 'locked-cache.ts'));
+  return { id, files: { 'locked-cache.ts': ['createLockedCache'] } };
+}
+
+/** Fleet children of this process still alive (ps works on Linux and macOS). */
+function liveChildren(): string[] {
+  const out = execFileSync('ps', ['-A', '-o', 'ppid=,args='], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith(`${process.pid} `) && l.includes('fleet-child'));
+}
+
+const failure = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+
+describe('runProcessFleet', () => {
+  it('3 processes: single-flight sends 1 query per process per boundary, the lock 1 per boundary; Redis keys cleaned up', async () => {
+    const where = await redis();
+    if ('skip' in where) {
+      expect(where.skip).toMatch(/no Redis/);
+      return;
+    }
+    const prefix = `herd:fleet-test:${process.pid}:`;
+    const common = { processes: 3, bursts: 2, redisUrl: where.url, prefix } as const;
+
+    const before = await runProcessFleet({ ...common, phase: 'single-flight' });
+    expect(before.file).toBe('solutions/02-single-flight/single-flight.ts');
+    expect(before.failed).toBe(0);
+    expect(before.requests).toBe(3 * 2 * 50);
+    expect(before.boundaries.map((b) => b.byInstance)).toEqual([
+      [1, 1, 1],
+      [1, 1, 1],
+    ]);
+    expect(before.lockWaits).toBeUndefined();
+
+    const after = await runProcessFleet({ ...common, phase: 'lock' });
+    expect(after.file).toBe('solutions/03-distributed-lock/locked-cache.ts');
+    expect(after.failure).toBeUndefined();
+    expect(after.failed).toBe(0);
+    expect(after.boundaries.map((b) => b.queries)).toEqual([1, 1]);
+    expect(after.origin).toEqual({ queries: 2, failed: 0 });
+    // The two processes that did not rebuild waited for the value, at each boundary.
+    expect(after.lockWaits?.count).toBeGreaterThanOrEqual(2 * 2);
+
+    // Nothing is left under the run's prefix: a fresh store's SCAN finds no key to delete.
+    const check = await createRedisStore({ url: where.url, prefix });
+    try {
+      expect(await check.get('home')).toBeNull();
+      expect(await check.cleanup()).toBe(0);
+    } finally {
+      await check.close();
+    }
+    expect(liveChildren()).toEqual([]);
+  });
+
+  it('a get() that throws in a child is one line naming the learner file, and no child outlives the run', async () => {
+    const where = await redis();
+    if ('skip' in where) {
+      expect(where.skip).toMatch(/no Redis/);
+      return;
+    }
+    const module = fixtureModule('throws-in-get');
+    // A request failure is measured, not thrown: the report carries its one line.
+    const r = await runProcessFleet({ processes: 2, bursts: 1, burstSize: 5, phase: 'lock', target: 'starter', module, redisUrl: where.url });
+    expect(r.failed).toBe(10);
+    expect(r.failure).toMatch(new RegExp(`^modules/${module.id}/locked-cache\\.ts:\\d+: threw TypeError: .* \\(get\\(\\) failed on 10 of 10 requests\\)$`));
+    expect(r.failure).not.toContain('\n');
+    expect(liveChildren()).toEqual([]);
+  });
+
+  it('a file that throws while loading is one FleetError line naming it', async () => {
+    const where = await redis();
+    if ('skip' in where) {
+      expect(where.skip).toMatch(/no Redis/);
+      return;
+    }
+    const module = fixtureModule('throws-on-load');
+    const e = await failure(runProcessFleet({ processes: 2, phase: 'lock', target: 'starter', module, redisUrl: where.url }));
+    expect(e).toBeInstanceOf(FleetError);
+    expect((e as FleetError).code).toBe('FLEET_LEARNER_ERROR');
+    expect((e as Error).message).toMatch(new RegExp(`^modules/${module.id}/locked-cache\\.ts:\\d+: failed to load: SyntaxError: .* \\(process i[01]\\)$`));
+    expect((e as Error).message).not.toContain('\n');
+    expect(liveChildren()).toEqual([]);
+  });
+
+  it('a get() that never settles hits the deadline, which names the instance; the children are killed', async () => {
+    const where = await redis();
+    if ('skip' in where) {
+      expect(where.skip).toMatch(/no Redis/);
+      return;
+    }
+    const module = fixtureModule('never-settles');
+    const e = await failure(runProcessFleet({ processes: 2, phase: 'lock', target: 'starter', module, redisUrl: where.url, deadlineMs: 8000 }));
+    expect(e).toBeInstanceOf(FleetError);
+    expect((e as FleetError).code).toBe('FLEET_DEADLINE');
+    expect((e as Error).message).toMatch(/^i[01] never answered .* within the 8 s deadline/);
+    expect((e as Error).message).toContain(`modules/${module.id}/locked-cache.ts`);
+    expect(liveChildren()).toEqual([]);
+  });
+
+  it('refuses a fleet outside 2..8 processes before forking anything', async () => {
+    for (const processes of [1, 9, 2.5]) {
+      const e = await failure(runProcessFleet({ processes, phase: 'single-flight' }));
+      expect(e).toBeInstanceOf(FleetError);
+      expect((e as Error).message).toBe(`a process fleet takes 2 to 8 processes, got ${processes}`);
+    }
+    const e = await failure(runProcessFleet({ processes: 2, phase: 'lock' }));
+    expect((e as FleetError).code).toBe('FLEET_BAD_OPTIONS');
+  });
+});
