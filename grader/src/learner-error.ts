@@ -41,8 +41,9 @@ export function describeLearnerError(error: unknown, file: string): string {
     return `${describeLearnerError(error.first, file)} (get() failed on ${error.count} of ${error.total} requests)`;
   }
   if (isHerdError(error)) {
-    // GLOBAL_TIMER already names the file and line; the others name the call.
-    if (error.code === 'GLOBAL_TIMER') return error.message;
+    // GLOBAL_TIMER already names the file and line; a store out of reach is the machine's
+    // problem, not the file's, and its message names the fix; the others name the call.
+    if (error.code === 'GLOBAL_TIMER' || error.code === 'STORE_UNAVAILABLE') return error.message;
     const frame = error.stack ? learnerFrame(error.stack) : undefined;
     return `${frame ?? file}: ${error.message}`;
   }

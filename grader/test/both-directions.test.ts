@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { registeredModules } from '../checks/index.js';
 import { gradeModule } from '../src/grade.js';
 import { course, manifest, requireModule } from '../src/manifest.js';
+import type { CheckResult } from '../src/types.js';
 
 describe('manifest', () => {
   it('registers hidden checks for exactly the modules it lists', () => {
@@ -24,10 +25,20 @@ describe('manifest', () => {
   });
 });
 
+/**
+ * A Redis-backed check skipped because no Redis could be found: allowed outside CI only, and
+ * said out loud. In CI the check cannot skip (locateRedis throws), so it errors and fails here.
+ */
+function skippedForNoRedis(c: CheckResult): boolean {
+  if (c.status !== 'skipped' || process.env.CI === 'true' || !/^no Redis/.test(c.message)) return false;
+  console.warn(`SKIPPED, not passed: ${c.name}: ${c.message}`);
+  return true;
+}
+
 describe.each(manifest.map((m) => [m.id, m] as const))('%s', (_id, spec) => {
   it('reference passes every check', async () => {
     const result = await gradeModule(spec, 'solution');
-    const failing = result.checks.filter((c) => c.status !== 'pass').map((c) => `${c.name}: ${c.status}: ${c.message}`);
+    const failing = result.checks.filter((c) => c.status !== 'pass' && !skippedForNoRedis(c)).map((c) => `${c.name}: ${c.status}: ${c.message}`);
     expect(failing, 'got failing checks on the reference, want none').toEqual([]);
     expect(result.checks.map((c) => c.name)).toEqual(spec.checks.map((c) => c.name));
   });
@@ -36,6 +47,7 @@ describe.each(manifest.map((m) => [m.id, m] as const))('%s', (_id, spec) => {
     const result = await gradeModule(spec, 'starter');
     for (const check of spec.checks) {
       const got = result.checks.find((c) => c.name === check.name);
+      if (got !== undefined && skippedForNoRedis(got)) continue;
       expect(got?.status, `${check.name}: got ${got?.status} (${got?.message}), want fail`).toBe('fail');
       expect(got!.message, `${check.name}: got message "${got!.message}", want one matching ${check.starterFails}`).toMatch(check.starterFails);
     }

@@ -6,8 +6,9 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '@herd/harness';
+import { HerdError, repoRoot } from '@herd/harness';
 import { gradeModule } from '../src/grade.js';
+import { describeLearnerError } from '../src/learner-error.js';
 import type { ModuleSpec } from '../src/manifest.js';
 import { manifest } from '../src/manifest.js';
 
@@ -70,5 +71,10 @@ describe('learner mistakes get one line naming the file', () => {
     );
     const m = r.checks[0]!.message;
     expect(m).toMatch(new RegExp(`modules/${fixtureId}/timer\\.ts:1 called setTimeout during a virtual-clock run: use deps.clock.sleep`));
+  });
+
+  it('a store out of reach is not blamed on the learner file: its own line names the fix', () => {
+    const e = new HerdError('STORE_UNAVAILABLE', 'Redis at redis://127.0.0.1:6390 did not answer (ECONNREFUSED): start it with `redis-server --port 6390`');
+    expect(describeLearnerError(e, 'modules/03-distributed-lock/locked-cache.ts')).toBe(e.message);
   });
 });
