@@ -16,6 +16,10 @@ export interface GradeOptions {
   seeds?: readonly number[];
   /** Only these checks (by name). */
   only?: readonly string[];
+  /** Called as each check starts on each seed: the isolated grader's watchdog listens to it. */
+  onCheck?(name: string, seed: number): void;
+  /** Called with each check's result as soon as it is known. */
+  onResult?(result: CheckResult): void;
 }
 
 /** `checksId` grades `spec`'s files with another module's checks (the mistake fixtures use it). */
@@ -48,6 +52,7 @@ export async function gradeModule(spec: ModuleSpec, target: Target, options: Gra
     const runSeeds = check.seeds === 'once' ? seeds.slice(0, 1) : seeds;
     let result: CheckResult | undefined;
     for (const seed of runSeeds) {
+      options.onCheck?.(check.name, seed);
       try {
         const outcome = await fn({ seed, target, exports, value: check.value });
         if (outcome.skipped) {
@@ -74,6 +79,7 @@ export async function gradeModule(spec: ModuleSpec, target: Target, options: Gra
       }
     }
     checks.push(result!);
+    options.onResult?.(result!);
   }
   return { id: spec.id, title: spec.title, status: foldStatus(checks.map((c) => c.status)), checks };
 }

@@ -59,6 +59,8 @@ export interface ModuleResult {
   title: string;
   status: Status;
   checks: CheckResult[];
+  /** Set when the isolated grader stopped a check that blocked its process (see isolated.ts). */
+  hung?: { check: string; seed: number };
 }
 
 export interface BeforeAfter {

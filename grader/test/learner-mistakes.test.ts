@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HerdError, repoRoot } from '@herd/harness';
 import { gradeModule } from '../src/grade.js';
+import { gradeIsolated } from '../src/isolated.js';
 import { describeLearnerError } from '../src/learner-error.js';
 import type { ModuleSpec } from '../src/manifest.js';
 import { manifest } from '../src/manifest.js';
@@ -71,6 +72,27 @@ describe('learner mistakes get one line naming the file', () => {
     );
     const m = r.checks[0]!.message;
     expect(m).toMatch(new RegExp(`modules/${fixtureId}/timer\\.ts:1 called setTimeout during a virtual-clock run: use deps.clock.sleep`));
+  });
+
+  it('a loop that never awaits is stopped by the isolated grader\'s watchdog and named in one line', async () => {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'spins.ts'), `export function createSingleFlight() { return { do(key, fn) { let busy = true; while (busy) { busy = key !== '' } return fn(); } }; }\n${cache}`);
+    const spec: ModuleSpec = { ...base, id: fixtureId, files: { 'spins.ts': ['createSingleFlight', 'createSingleFlightCache'] } };
+    const started = performance.now();
+    const r = await gradeIsolated(spec, 'starter', { seeds: [1], only: ['same value for every waiter', 'keys independent'], watchdogMs: 3000 }, '02-single-flight');
+    expect(performance.now() - started).toBeLessThan(20_000);
+    expect(r.hung).toEqual({ check: 'same value for every waiter', seed: 1 });
+    expect(r.checks.map((c) => c.status)).toEqual(['error', 'error']);
+    expect(r.checks[0]!.message).toBe(
+      `modules/${fixtureId}/spins.ts: "same value for every waiter" (seed 1) did not finish within 3 s of wall time: a loop that never awaits (while or for with no await inside) blocks everything; look for one in your code`,
+    );
+    expect(r.checks[1]!.message).toBe('not graded: the run stopped at "same value for every waiter" (seed 1)');
+  });
+
+  it('the isolated grader gives the same result as grading in-process when nothing hangs', async () => {
+    const inProcess = await gradeModule(base, 'solution', { seeds: [2] });
+    const isolated = await gradeIsolated(base, 'solution', { seeds: [2] });
+    expect(JSON.stringify(isolated)).toBe(JSON.stringify(inProcess));
   });
 
   it('a store out of reach is not blamed on the learner file: its own line names the fix', () => {

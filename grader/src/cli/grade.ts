@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import chalk from 'chalk';
 import { repoRoot } from '@herd/harness';
 import { beforeAfter } from '../compare.js';
-import { DEFAULT_SEEDS, gradeModule } from '../grade.js';
+import { DEFAULT_SEEDS } from '../grade.js';
+import { gradeIsolated } from '../isolated.js';
 import { GraderError, describeLearnerError } from '../learner-error.js';
 import { mainFile, targetDir } from '../load-learner.js';
 import { manifest, requireModule, type ModuleSpec } from '../manifest.js';
@@ -51,12 +52,13 @@ main(async () => {
 
   const results: ModuleResult[] = [];
   for (const spec of specs) {
-    const result = await gradeModule(spec, target, { seeds });
+    const result = await gradeIsolated(spec, target, { seeds });
     results.push(result);
     if (target === 'starter' && !args.flags.has('all')) recordGrade(spec, result.status);
     if (!args.flags.has('json')) {
       console.log(renderModule(spec, result, target, mainFile(spec, target)));
-      if (specs.length === 1) await printBeforeAfter(spec, target, seeds[0]!);
+      // A check that blocked its process would block this run of the same code too.
+      if (specs.length === 1 && result.hung === undefined) await printBeforeAfter(spec, target, seeds[0]!);
       console.log('');
     }
   }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import chalk from 'chalk';
 import { createTwoFilesPatch } from 'diff';
 import { repoRoot } from '@herd/harness';
-import { gradeModule } from '../grade.js';
+import { gradeIsolated } from '../isolated.js';
 import { learnerPath } from '../load-learner.js';
 import { requireModule } from '../manifest.js';
 import { recordGrade } from '../progress.js';
@@ -15,7 +15,7 @@ main(async () => {
   const args = parseArgs(process.argv.slice(2), ['force']);
   const spec = requireModule(args.positionals[0], 'usage: pnpm solution NN [--force]');
   if (!args.flags.has('force')) {
-    const result = await gradeModule(spec, 'starter');
+    const result = await gradeIsolated(spec, 'starter');
     recordGrade(spec, result.status);
     if (result.status !== 'pass') {
       const failing = result.checks.filter((c) => c.status !== 'pass').map((c) => c.name);

@@ -5,22 +5,20 @@
  * queries per boundary per instance from the log. Children are always killed at the end, and the
  * whole phase has a hard deadline that names the instance that never answered.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import {
   WORKSHOP_PREFIX,
   clusterBoundaries,
   createRedisStore,
   percentile,
   realClock,
-  repoRoot,
   serveOrigin,
   type OriginOptions,
   type SharedStore,
 } from '@herd/harness';
+import { forkTs } from '../fork-ts.js';
 import { findModule } from '../manifest.js';
 import { BURSTS, LOCK, type LockOptions } from '../scenarios.js';
 import { mainFile } from '../load-learner.js';
@@ -102,8 +100,6 @@ const LEAD_MS = 150;
 const EXIT_GRACE_MS = 1000;
 
 const CHILD_FILE = fileURLToPath(new URL('./fleet-child.ts', import.meta.url));
-/** tsx's loader by absolute URL: the child must compile .ts whatever the caller's cwd or runner (tsx, vitest). */
-const TSX = pathToFileURL(createRequire(path.join(repoRoot, 'package.json')).resolve('tsx')).href;
 
 export async function runProcessFleet(options: ProcessFleetOptions): Promise<FleetRunReport> {
   const o = {
@@ -283,11 +279,7 @@ class FleetChild {
     config: ChildConfig,
     private readonly fail: (e: FleetError) => void,
   ) {
-    this.proc = fork(CHILD_FILE, [], {
-      cwd: repoRoot,
-      execArgv: ['--import', TSX],
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
+    this.proc = forkTs(CHILD_FILE);
     // Drained so a chatty child never blocks on a full pipe; learner console output is not shown.
     this.proc.stdout?.resume();
     this.proc.stderr?.setEncoding('utf8');

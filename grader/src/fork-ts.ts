@@ -1,0 +1,21 @@
+/**
+ * Forks a TypeScript file as a Node child process with an IPC channel. The child loads tsx by
+ * absolute URL and runs from the repository root, so it compiles .ts whatever the caller's cwd
+ * or runner (tsx, vitest).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { repoRoot } from '@herd/harness';
+
+const TSX = pathToFileURL(createRequire(path.join(repoRoot, 'package.json')).resolve('tsx')).href;
+
+/** stdout and stderr are piped: the caller drains or shows them. */
+export function forkTs(file: string, args: string[] = []): ChildProcess {
+  return fork(file, args, {
+    cwd: repoRoot,
+    execArgv: ['--import', TSX],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+}

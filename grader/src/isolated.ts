@@ -1,0 +1,143 @@
+/**
+ * Grading with a watchdog. A learner's loop that never yields (`while (locked) {}`) blocks its
+ * process's event loop, so no timer in that process can ever fire to stop it: the grader itself
+ * would hang. The CLI therefore grades each module in a child process (grade-child.ts) that
+ * reports every check as it starts; a check that runs longer than the watchdog's wall-clock limit
+ * gets the child killed and becomes one line naming the learner's file and the check.
+ */
+import { fileURLToPath } from 'node:url';
+import { forkTs } from './fork-ts.js';
+import { GraderError } from './learner-error.js';
+import { mainFile } from './load-learner.js';
+import type { ModuleSpec } from './manifest.js';
+import type { GradeOptions } from './grade.js';
+import { foldStatus } from './grade.js';
+import type { CheckResult, ModuleResult, Target } from './types.js';
+
+/** What the child is asked: the module's id and files may be a fixture's, graded with checksId's checks. */
+export interface ChildRequest {
+  id: string;
+  files: Record<string, string[]>;
+  checksId: string;
+  target: Target;
+  options: { seeds?: readonly number[]; only?: readonly string[] };
+}
+
+export type ChildReply =
+  | { type: 'check'; name: string; seed: number }
+  | { type: 'done'; check: CheckResult }
+  | { type: 'result'; result: ModuleResult }
+  /** The grader itself failed in the child (a bug, not the learner's code). */
+  | { type: 'crash'; message: string };
+
+/**
+ * Wall time one check may take on one seed before it counts as blocked. The slowest check runs
+ * about 4 s in real time against Redis; this leaves a loaded machine a wide margin.
+ */
+export const WATCHDOG_MS = 30_000;
+
+const CHILD = fileURLToPath(new URL('./grade-child.ts', import.meta.url));
+
+export interface IsolatedOptions extends Omit<GradeOptions, 'onCheck'> {
+  /** Default WATCHDOG_MS, or HERD_WATCHDOG_MS from the environment. */
+  watchdogMs?: number;
+}
+
+export function gradeIsolated(spec: ModuleSpec, target: Target, options: IsolatedOptions = {}, checksId = spec.id): Promise<ModuleResult> {
+  const watchdogMs = options.watchdogMs ?? (Number(process.env.HERD_WATCHDOG_MS) || WATCHDOG_MS);
+  const child = forkTs(CHILD);
+  // Learner console output goes where it would in-process; harness output does not exist here.
+  child.stdout?.pipe(process.stdout);
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+
+  // A child stuck in a loop cannot notice that its parent is gone (it never reads the IPC
+  // channel again), so the parent takes it down with it: on exit, and when `pnpm grade --watch`
+  // replaces this process with SIGTERM.
+  const killChild = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  const onTerm = (): void => {
+    killChild();
+    process.exit(143);
+  };
+  process.once('exit', killChild);
+  process.once('SIGTERM', onTerm);
+
+  return new Promise<ModuleResult>((resolve, reject) => {
+    // The check (and seed) running now, and the results of those that finished before it.
+    let current: { name: string; seed: number } | undefined;
+    const done: CheckResult[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    let settled = false;
+    const finish = (outcome: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      killChild();
+      process.removeListener('exit', killChild);
+      process.removeListener('SIGTERM', onTerm);
+      outcome();
+    };
+    const arm = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => finish(() => resolve(hungResult(spec, target, options.only, done, current, watchdogMs))), watchdogMs);
+    };
+
+    child.on('message', (m: ChildReply) => {
+      if (m.type === 'check') {
+        current = { name: m.name, seed: m.seed };
+        arm();
+      } else if (m.type === 'done') {
+        done.push(m.check);
+      } else if (m.type === 'result') {
+        finish(() => resolve(m.result));
+      } else {
+        finish(() => reject(new GraderError(`the grader failed while grading ${spec.id}, please report it: ${m.message}`)));
+      }
+    });
+    child.once('exit', (code, signal) => {
+      finish(() => reject(new GraderError(`the grading process for ${spec.id} exited (${signal ?? `code ${code}`}) before it finished${lastLine(stderr) ? `: ${lastLine(stderr)}` : ''}`)));
+    });
+    child.once('error', (e) => finish(() => reject(new GraderError(`could not start the grading process: ${e.message}`))));
+    // Loading the learner's files happens before the first check: a loop at import time is covered too.
+    arm();
+    child.send({ id: spec.id, files: spec.files, checksId, target, options: { seeds: options.seeds, only: options.only } } satisfies ChildRequest);
+  });
+}
+
+/** Finished checks keep their results; the blocked one is named; the rest were never graded. */
+function hungResult(
+  spec: ModuleSpec,
+  target: Target,
+  only: readonly string[] | undefined,
+  done: readonly CheckResult[],
+  current: { name: string; seed: number } | undefined,
+  watchdogMs: number,
+): ModuleResult {
+  const where = current === undefined ? 'loading the file' : `"${current.name}" (seed ${current.seed})`;
+  const line = `${mainFile(spec, target)}: ${where} did not finish within ${Math.round(watchdogMs / 1000)} s of wall time: a loop that never awaits (while or for with no await inside) blocks everything; look for one in your code`;
+  const checks = spec.checks
+    .filter((c) => only === undefined || only.includes(c.name))
+    .map((c): CheckResult => {
+      const finished = done.find((d) => d.name === c.name);
+      if (finished !== undefined) return finished;
+      const blocked = current === undefined || c.name === current.name;
+      return {
+        name: c.name,
+        status: 'error',
+        measured: '-',
+        target: c.target,
+        message: blocked ? line : `not graded: the run stopped at ${where}`,
+        seed: blocked ? (current?.seed ?? null) : null,
+      };
+    });
+  return { id: spec.id, title: spec.title, status: foldStatus(checks.map((c) => c.status)), checks, hung: { check: current?.name ?? '(loading the file)', seed: current?.seed ?? 0 } };
+}
+
+function lastLine(text: string): string {
+  return text.split('\n').map((l) => l.trim()).filter((l) => l !== '').pop() ?? '';
+}
