@@ -33,6 +33,16 @@ export function useSetImmediate(): Promise<void> {
 export function useSetTimeout(): void {
   clearTimeout(setTimeout(() => {}, 1000)); // line 20
 }
+export function useNextTick(): Promise<void> {
+  return new Promise((resolve) => process.nextTick(resolve)); // line 23
+}
+export async function useStream(): Promise<void> {
+  // What console.log does underneath: Node's stream calls nextTick, not the learner.
+  const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
+  await new Promise<void>((resolve) => sink.write('x', () => resolve()));
+}
+// Last, so the line numbers above stay put (imports are hoisted wherever they stand).
+import { Writable } from 'node:stream';
 `;
 
 interface Fixture {
@@ -41,6 +51,8 @@ interface Fixture {
   useSetInterval(): void;
   useSetImmediate(): Promise<void>;
   useSetTimeout(): void;
+  useNextTick(): Promise<void>;
+  useStream(): Promise<void>;
 }
 let learner: Fixture;
 
@@ -54,11 +66,12 @@ afterAll(() => {
   rmSync(fixtureDir, { recursive: true, force: true });
 });
 
-const originals = { setTimeout, setInterval, setImmediate, dateNow: Date.now };
+const originals = { setTimeout, setInterval, setImmediate, nextTick: process.nextTick, dateNow: Date.now };
 const expectRestored = (): void => {
   expect(globalThis.setTimeout).toBe(originals.setTimeout);
   expect(globalThis.setInterval).toBe(originals.setInterval);
   expect(globalThis.setImmediate).toBe(originals.setImmediate);
+  expect(process.nextTick).toBe(originals.nextTick);
   expect(Date.now).toBe(originals.dateNow);
 };
 
@@ -107,6 +120,7 @@ describe('guard: learner files reaching for global timers during a virtual run',
     ['setInterval', 'useSetInterval', 14, 'deps.clock.sleep(ms)'],
     ['setImmediate', 'useSetImmediate', 17, 'deps.clock.sleep(ms)'],
     ['setTimeout', 'useSetTimeout', 20, 'deps.clock.sleep(ms)'],
+    ['process.nextTick', 'useNextTick', 23, 'await deps.clock.sleep(0)'],
   ] as const)('catches %s, and throws it into the learner call too', async (what, fn, line, fix) => {
     const { runError, thrown } = await underVirtualRun(() => learner[fn]());
     expect(isHerdError(runError, 'GLOBAL_TIMER')).toBe(true);
@@ -114,6 +128,13 @@ describe('guard: learner files reaching for global timers during a virtual run',
       `${fixtureRel}:${line} called ${what} during a virtual-clock run: use ${fix} instead, so the run stays deterministic and fast`,
     );
     expect(thrown).toBe(runError);
+    expectRestored();
+  });
+
+  it('lets a stream write (console.log) from a learner file through: only a direct nextTick counts', async () => {
+    const { runError, thrown } = await underVirtualRun(() => learner.useStream());
+    expect(runError).toBeUndefined();
+    expect(thrown).toBeUndefined();
     expectRestored();
   });
 

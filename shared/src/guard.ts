@@ -1,8 +1,8 @@
 /**
  * While a virtual-clock run is under way, learner code must take time only from the injected
- * clock. This guard swaps the global timer functions and Date.now for versions that notice a
- * call made from a learner file (modules/ or solutions/) and report it; calls from anywhere else
- * (the test runner, libraries) pass straight through.
+ * clock. This guard swaps the global timer functions, process.nextTick and Date.now for versions
+ * that notice a call made from a learner file (modules/ or solutions/) and report it; calls from
+ * anywhere else (the test runner, libraries) pass straight through.
  */
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import { HerdError } from './errors.js';
 /** Captured at load, before any guard is installed; the virtual clock drains with these. */
 export const realSetImmediate = globalThis.setImmediate;
 export const realSetTimeout = globalThis.setTimeout;
+export const realNextTick = process.nextTick.bind(process);
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const learnerDirs = ['modules', 'solutions'].map((d) => path.join(repoRoot, d) + path.sep);
@@ -29,6 +30,12 @@ export function learnerFrame(stack: string | undefined): string | undefined {
   return undefined;
 }
 
+/** The first stack frame outside this file: whoever called the patched function. */
+function callerOf(stack: string | undefined): string | undefined {
+  const frames = (stack ?? '').split('\n').slice(1);
+  return frames.find((line) => !line.includes(thisFile));
+}
+
 /** Path of a file relative to the repository root, for messages. */
 export function repoRelative(file: string): string {
   return path.relative(repoRoot, file);
@@ -36,13 +43,26 @@ export function repoRelative(file: string): string {
 
 export { repoRoot };
 
-type Patched = 'setTimeout' | 'setInterval' | 'setImmediate' | 'Date.now';
+type Patched = 'setTimeout' | 'setInterval' | 'setImmediate' | 'process.nextTick' | 'Date.now';
 
 let depth = 0;
 let onViolation: ((e: HerdError) => void) | undefined;
+/** process.nextTick calls made by anyone but the clock while the guard is on; only ever grows. */
+let ticks = 0;
+
+/**
+ * How many nextTick callbacks others (Node's streams, libraries) have queued during guarded
+ * runs. The virtual clock steps on nextTick itself, and a step that finds this changed yields a
+ * full event-loop turn first, so those callbacks and their continuations run before time moves.
+ */
+export function foreignTicks(): number {
+  return ticks;
+}
 
 function violation(what: Patched, where: string): HerdError {
-  const use = what === 'Date.now' ? 'deps.clock.now()' : 'deps.clock.sleep(ms)';
+  // nextTick takes no time, but it runs outside the clock's steps: a continuation behind it
+  // would see time that has already moved on.
+  const use = what === 'Date.now' ? 'deps.clock.now()' : what === 'process.nextTick' ? 'await deps.clock.sleep(0)' : 'deps.clock.sleep(ms)';
   return new HerdError(
     'GLOBAL_TIMER',
     `${where} called ${what} during a virtual-clock run: use ${use} instead, so the run stays deterministic and fast`,
@@ -68,11 +88,20 @@ const originals = {
   setTimeout: globalThis.setTimeout,
   setInterval: globalThis.setInterval,
   setImmediate: globalThis.setImmediate,
+  nextTick: process.nextTick,
   dateNow: Date.now,
 };
 
+const thisFile = fileURLToPath(import.meta.url);
+
+/**
+ * The learner frame behind a guarded call. Timers count wherever they are set from under a
+ * learner call (a library's timer would never fire on the virtual clock either); nextTick counts
+ * only when learner code calls it itself, since Node's streams use it inside console.log.
+ */
 function check(what: Patched): void {
-  const where = learnerFrame(new Error().stack);
+  const stack = new Error().stack;
+  const where = what === 'process.nextTick' ? learnerFrame(callerOf(stack)) : learnerFrame(stack);
   if (where === undefined) return;
   const e = violation(what, where);
   onViolation?.(e);
@@ -93,6 +122,11 @@ function patch(): void {
     check('setImmediate');
     return (originals.setImmediate as (...a: unknown[]) => unknown).apply(this, args);
   };
+  process.nextTick = function (this: unknown, ...args: unknown[]) {
+    ticks++;
+    check('process.nextTick');
+    return (originals.nextTick as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof process.nextTick;
   Date.now = () => {
     check('Date.now');
     return originals.dateNow();
@@ -104,5 +138,6 @@ function unpatch(): void {
   g.setTimeout = originals.setTimeout;
   g.setInterval = originals.setInterval;
   g.setImmediate = originals.setImmediate;
+  process.nextTick = originals.nextTick;
   Date.now = originals.dateNow;
 }

@@ -68,6 +68,21 @@ describe('VirtualClock', () => {
     ]);
   });
 
+  it("runs a continuation queued behind someone else's nextTick (a stream callback) before time moves", async () => {
+    const clock = new VirtualClock();
+    const seen: number[] = [];
+    const main = (async () => {
+      await clock.sleep(10);
+      await new Promise<void>((resolve) => process.nextTick(resolve));
+      seen.push(clock.now());
+      await clock.sleep(10);
+      seen.push(clock.now());
+    })();
+    const other = clock.sleep(15).then(() => void seen.push(-clock.now()));
+    await clock.run(Promise.all([main, other]));
+    expect(seen).toEqual([10, -15, 20]);
+  });
+
   it('treats negative and NaN delays as zero', async () => {
     const clock = new VirtualClock();
     const at: number[] = [];

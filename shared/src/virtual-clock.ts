@@ -7,7 +7,7 @@
  */
 import type { Clock } from './clock.js';
 import { HerdError } from './errors.js';
-import { installGuard, realSetImmediate } from './guard.js';
+import { foreignTicks, installGuard, realNextTick, realSetImmediate } from './guard.js';
 import { MinHeap } from './min-heap.js';
 
 export interface VirtualRunOptions {
@@ -102,12 +102,20 @@ export class VirtualClock implements Clock {
       // setImmediate per step guarantees that but costs a full event-loop turn, a third of a big
       // run. Cheaper and just as strict: a microtask queued after the wake-ups schedules the
       // next step with process.nextTick, and Node runs nextTick callbacks only once the
-      // microtask queue is empty, chains of awaits included. A real setImmediate every
+      // microtask queue is empty, chains of awaits included. Someone else's nextTick callback,
+      // though, may be queued behind the step (a stream's write callback): a step that sees one
+      // was queued yields a full turn first. Learner code may not use nextTick at all (guard.ts). A real setImmediate every
       // STEPS_PER_TURN steps keeps the host's event loop alive during long runs.
       let steps = 0;
       let stepsAtThisInstant = 0;
-      const schedule = (): void => void process.nextTick(step);
+      let ticksSeen = foreignTicks();
+      // The guard's own copy: learner code may not use nextTick during a run (see guard.ts).
+      const schedule = (): void => realNextTick(step);
       const step = (): void => {
+        if (foreignTicks() !== ticksSeen) {
+          ticksSeen = foreignTicks();
+          return void realSetImmediate(step);
+        }
         if (this.violation) return stop(() => reject(this.violation));
         if (state === 'ok') return stop(() => resolve(value as T));
         if (state === 'failed') return stop(() => reject(error));
