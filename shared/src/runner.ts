@@ -333,8 +333,11 @@ function buildReport(
   }
   const boundaries = clusterBoundaries(log, spec.ttlMs / 2, ids).map((b): BoundaryReport => {
     const lat: number[] = [];
+    // This key's requests are byKey[firstOfKey[k] .. firstOfKey[k + 1]).
     const k = keyIds.get(b.key);
-    for (let j = k === undefined ? 0 : firstOfKey[k]!, end = k === undefined ? 0 : firstOfKey[k + 1]!; j < end; j++) {
+    const from = k === undefined ? 0 : firstOfKey[k]!;
+    const to = k === undefined ? 0 : firstOfKey[k + 1]!;
+    for (let j = from; j < to; j++) {
       const i = byKey[j]!;
       const s = rec.start[i]!;
       if (s >= b.start && s <= b.end) lat.push(rec.latency[i]!);

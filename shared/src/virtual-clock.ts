@@ -98,14 +98,19 @@ export class VirtualClock implements Clock {
         restore();
         outcome();
       };
+      /** Ends the run with HANG or STUCK, naming the oldest pending call when there is one. */
+      const fail = (code: 'HANG' | 'STUCK', why: (what: string) => string, context: Record<string, unknown>): void => {
+        const what = options.describePending?.() ?? 'the run';
+        stop(() => reject(new HerdError(code, why(what), context)));
+      };
       // Time may move only once every continuation of the last step's wake-ups has run. A
       // setImmediate per step guarantees that but costs a full event-loop turn, a third of a big
       // run. Cheaper and just as strict: a microtask queued after the wake-ups schedules the
       // next step with process.nextTick, and Node runs nextTick callbacks only once the
       // microtask queue is empty, chains of awaits included. Someone else's nextTick callback,
       // though, may be queued behind the step (a stream's write callback): a step that sees one
-      // was queued yields a full turn first. Learner code may not use nextTick at all (guard.ts). A real setImmediate every
-      // STEPS_PER_TURN steps keeps the host's event loop alive during long runs.
+      // was queued yields a full turn first. Learner code may not use nextTick at all (guard.ts).
+      // A real setImmediate every STEPS_PER_TURN steps keeps the host's event loop alive.
       let steps = 0;
       let stepsAtThisInstant = 0;
       let ticksSeen = foreignTicks();
@@ -121,40 +126,27 @@ export class VirtualClock implements Clock {
         if (state === 'failed') return stop(() => reject(error));
         const at = this.times.pop();
         if (at === undefined) {
-          const what = options.describePending?.() ?? 'the run';
-          return stop(() =>
-            reject(
-              new HerdError(
-                'HANG',
-                `${what} never settled: nothing is scheduled on the clock, so no timer or origin reply can ever resolve it (a promise that is never resolved or rejected?)`,
-                { at: this.t },
-              ),
-            ),
+          return fail(
+            'HANG',
+            (what) => `${what} never settled: nothing is scheduled on the clock, so no timer or origin reply can ever resolve it (a promise that is never resolved or rejected?)`,
+            { at: this.t },
           );
         }
         if (options.deadline !== undefined && at > options.deadline) {
-          const what = options.describePending?.() ?? 'the run';
-          return stop(() =>
-            reject(
-              new HerdError(
-                'STUCK',
-                `${what} was still pending at t=${(options.deadline! / 1000).toFixed(1)}s of virtual time, long after the load stopped (a wait or retry loop that never gives up?)`,
-                { at: this.t, deadline: options.deadline },
-              ),
-            ),
+          const deadline = options.deadline;
+          return fail(
+            'STUCK',
+            (what) => `${what} was still pending at t=${(deadline / 1000).toFixed(1)}s of virtual time, long after the load stopped (a wait or retry loop that never gives up?)`,
+            { at: this.t, deadline },
           );
         }
         stepsAtThisInstant = at === this.t ? stepsAtThisInstant + 1 : 0;
         if (stepsAtThisInstant > MAX_STEPS_AT_ONE_INSTANT) {
-          const what = options.describePending?.() ?? 'the run';
-          return stop(() =>
-            reject(
-              new HerdError(
-                'STUCK',
-                `${what} was still pending at t=${(at / 1000).toFixed(3)}s, where something rescheduled itself ${MAX_STEPS_AT_ONE_INSTANT.toLocaleString('en-US')} times without letting virtual time pass (a loop sleeping 0 ms, or a negative delay?)`,
-                { at },
-              ),
-            ),
+          return fail(
+            'STUCK',
+            (what) =>
+              `${what} was still pending at t=${(at / 1000).toFixed(3)}s, where something rescheduled itself ${MAX_STEPS_AT_ONE_INSTANT.toLocaleString('en-US')} times without letting virtual time pass (a loop sleeping 0 ms, or a negative delay?)`,
+            { at },
           );
         }
         this.t = at;
