@@ -74,14 +74,20 @@ export async function measureLockRoundTrips(
   };
 }
 
-export function printLockRoundTrips(r: LockRoundTrips, warmup: number): void {
+/** Rounds of round trips; the verdict is on the median round's p99 (a VM's hiccups move single rounds). */
+const ROUNDS = 3;
+
+export function printLockRoundTrips(rounds: readonly LockRoundTrips[], warmup: number): void {
   const ms = (x: number): string => `${x.toFixed(3)} ms`;
-  console.log(`lock acquire+release (SET NX PX, then compare-and-delete script), ${r.iterations} sequential pairs after ${warmup} warm-up:`);
-  console.log(
-    `  ${Math.round(r.perSecond).toLocaleString('en-US')} acquire+release round trips/s   p50 ${ms(r.p50Ms)}   p99 ${ms(r.p99Ms)}   max ${ms(r.maxMs)}   (${r.seconds.toFixed(2)} s)`,
-  );
-  const met = r.p99Ms < LOCK_P99_TARGET_MS;
-  console.log(`  target: p99 acquire+release under ${LOCK_P99_TARGET_MS} ms: ${met ? 'met' : 'NOT met'} (p99 ${ms(r.p99Ms)})`);
+  console.log(`lock acquire+release (SET NX PX, then compare-and-delete script), ${rounds.length} rounds of ${rounds[0]!.iterations} sequential pairs after ${warmup} warm-up:`);
+  for (const r of rounds) {
+    console.log(
+      `  ${Math.round(r.perSecond).toLocaleString('en-US')} acquire+release round trips/s   p50 ${ms(r.p50Ms)}   p99 ${ms(r.p99Ms)}   max ${ms(r.maxMs)}   (${r.seconds.toFixed(2)} s)`,
+    );
+  }
+  const p99 = [...rounds.map((r) => r.p99Ms)].sort((a, b) => a - b)[Math.floor(rounds.length / 2)]!;
+  const met = p99 < LOCK_P99_TARGET_MS;
+  console.log(`  target: p99 acquire+release under ${LOCK_P99_TARGET_MS} ms (median round): ${met ? 'met' : 'NOT met'} (p99 ${ms(p99)})`);
 }
 
 // ---- Section: the fleet in one process, real time ------------------------------------------
@@ -157,7 +163,9 @@ export async function main(): Promise<number> {
   try {
     console.log(`bench:redis against ${location.url} (${location.how}), node ${process.version}, keys under ${store.prefix}`);
     const warmup = 500;
-    printLockRoundTrips(await measureLockRoundTrips(store, { iterations: 5000, warmup }), warmup);
+    const rounds: LockRoundTrips[] = [];
+    for (let i = 0; i < ROUNDS; i++) rounds.push(await measureLockRoundTrips(store, { iterations: 5000, warmup: i === 0 ? warmup : 0 }));
+    printLockRoundTrips(rounds, warmup);
     printFleetInProcess(await measureFleetInProcess(location.url));
     printProcessFleet(await measureProcessFleet(location.url));
     return 0;
