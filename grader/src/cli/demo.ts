@@ -68,7 +68,7 @@ main(async () => {
   console.log('');
   console.log(
     chalk.bold(`Origin queries at this boundary: ${b.queries}`) +
-      ` (cache misses ${b.misses}; ${b.requests} requests arrived while it lasted; their p99 ${Math.round(b.p99)} ms)`,
+      ` (${b.misses} cache reads missed; ${b.requests} requests arrived while it lasted; their p99 ${Math.round(b.p99)} ms)`,
   );
   const herds = report.boundaries.map((x) => x.queries);
   console.log(`Every boundary of the minute: ${herds.join(', ')} origin queries`);
