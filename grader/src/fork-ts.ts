@@ -11,11 +11,15 @@ import { repoRoot } from '@herd/harness';
 
 const TSX = pathToFileURL(createRequire(path.join(repoRoot, 'package.json')).resolve('tsx')).href;
 
-/** stdout and stderr are piped: the caller drains or shows them. */
-export function forkTs(file: string, args: string[] = []): ChildProcess {
+/**
+ * stdout and stderr are piped (the caller drains or shows them), or with `terminal` inherited, so
+ * the child writes to the terminal itself and sees it as one (colours, live pacing).
+ */
+export function forkTs(file: string, args: string[] = [], options: { terminal?: boolean; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
   return fork(file, args, {
     cwd: repoRoot,
     execArgv: ['--import', TSX],
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    stdio: options.terminal ? ['inherit', 'inherit', 'inherit', 'ipc'] : ['ignore', 'pipe', 'pipe', 'ipc'],
+    env: options.env ?? process.env,
   });
 }

@@ -141,3 +141,47 @@ function hungResult(
 function lastLine(text: string): string {
   return text.split('\n').map((l) => l.trim()).filter((l) => l !== '').pop() ?? '';
 }
+
+/** Set in a command's environment when rerunWatched started it: it then reports `ran`. */
+const WATCHED = 'HERD_WATCHED';
+
+/** True in a process started by rerunWatched. */
+export const isWatched = (): boolean => process.env[WATCHED] === '1';
+
+/** Tells the watching parent that the learner's code has finished; a no-op when not watched. */
+export function reportRan(): void {
+  if (isWatched()) process.send?.({ type: 'ran' });
+}
+
+/**
+ * Runs a CLI script again in a child process on the same terminal, for a command that runs
+ * learner code before it prints (`pnpm demo NN --yours`). Until the child calls reportRan(), a
+ * watchdog stands by: a loop that never awaits gets the child killed and one line naming `file`.
+ * Resolves with the child's exit code.
+ */
+export function rerunWatched(script: string, args: string[], file: string, watchdogMs = Number(process.env.HERD_WATCHDOG_MS) || WATCHDOG_MS): Promise<number> {
+  const child = forkTs(script, args, { terminal: true, env: { ...process.env, [WATCHED]: '1' } });
+  const killChild = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', killChild);
+  return new Promise<number>((resolve) => {
+    let hung = false;
+    const timer = setTimeout(() => {
+      hung = true;
+      killChild();
+    }, watchdogMs);
+    child.on('message', (m: { type?: string }) => {
+      if (m.type === 'ran') clearTimeout(timer);
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      process.removeListener('exit', killChild);
+      if (hung) {
+        console.error(`${file}: your code did not finish within ${Math.round(watchdogMs / 1000)} s of wall time: a loop that never awaits (while or for with no await inside) blocks everything; look for one in your code`);
+        return resolve(1);
+      }
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
+}

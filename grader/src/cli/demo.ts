@@ -3,10 +3,12 @@
  * scenario in the terminal, query by query, from a measured run (the reference by default).
  * pnpm demo 03 --processes N: the same fleet as N real processes on one Redis (fleet/demo.ts).
  */
+import { fileURLToPath } from 'node:url';
 import chalk from 'chalk';
 import { runScenario, sparkline, type QueryRecord, type RunResult } from '@herd/harness';
 import { checksFor } from '../../checks/index.js';
 import { demoProcesses } from '../fleet/demo.js';
+import { isWatched, reportRan, rerunWatched } from '../isolated.js';
 import { GraderError, describeLearnerError } from '../learner-error.js';
 import { loadExports, mainFile } from '../load-learner.js';
 import { requireModule } from '../manifest.js';
@@ -25,14 +27,17 @@ main(async () => {
     }
     return demoProcesses(args);
   }
-  const impl = await checksFor(spec.id);
   const target: Target = args.flags.has('yours') ? 'starter' : 'solution';
+  // Your code runs in a child process with a watchdog, so a loop that never awaits cannot hang the demo.
+  if (target === 'starter' && !isWatched()) return rerunWatched(fileURLToPath(import.meta.url), process.argv.slice(2), mainFile(spec, target));
+  const impl = await checksFor(spec.id);
   const seed = Number(args.values.get('seed') ?? 1);
   const scenario = impl.scenario(seed);
   let run: RunResult;
   try {
     const exports = await loadExports(spec, target);
     run = await runScenario(scenario, impl.app(exports), (await impl.runOptions?.(exports)) ?? {});
+    reportRan();
   } catch (error) {
     console.error(chalk.red(describeLearnerError(error, mainFile(spec, target))));
     return 1;
