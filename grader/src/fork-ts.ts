@@ -23,3 +23,25 @@ export function forkTs(file: string, args: string[] = [], options: { terminal?: 
     env: options.env ?? process.env,
   });
 }
+
+/**
+ * Ties `child` to this process: it is killed when this process exits, or is ended with SIGTERM
+ * (as `pnpm grade --watch` ends a run), since a child stuck in a loop never reads its IPC channel
+ * again and so never notices its parent is gone. Call the returned function once the child is done.
+ */
+export function killWithParent(child: ChildProcess): () => void {
+  const kill = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  const onTerm = (): void => {
+    kill();
+    process.exit(143);
+  };
+  process.once('exit', kill);
+  process.once('SIGTERM', onTerm);
+  return () => {
+    kill();
+    process.removeListener('exit', kill);
+    process.removeListener('SIGTERM', onTerm);
+  };
+}

@@ -6,8 +6,8 @@
  * gets the child killed and becomes one line naming the learner's file and the check.
  */
 import { fileURLToPath } from 'node:url';
-import { forkTs } from './fork-ts.js';
-import { GraderError } from './learner-error.js';
+import { forkTs, killWithParent } from './fork-ts.js';
+import { GraderError, lastLine } from './learner-error.js';
 import { mainFile } from './load-learner.js';
 import type { ModuleSpec } from './manifest.js';
 import type { GradeOptions } from './grade.js';
@@ -54,18 +54,7 @@ export function gradeIsolated(spec: ModuleSpec, target: Target, options: Isolate
     stderr = (stderr + chunk).slice(-4000);
   });
 
-  // A child stuck in a loop cannot notice that its parent is gone (it never reads the IPC
-  // channel again), so the parent takes it down with it: on exit, and when `pnpm grade --watch`
-  // replaces this process with SIGTERM.
-  const killChild = (): void => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  };
-  const onTerm = (): void => {
-    killChild();
-    process.exit(143);
-  };
-  process.once('exit', killChild);
-  process.once('SIGTERM', onTerm);
+  const release = killWithParent(child);
 
   return new Promise<ModuleResult>((resolve, reject) => {
     // The check (and seed) running now, and the results of those that finished before it.
@@ -77,9 +66,7 @@ export function gradeIsolated(spec: ModuleSpec, target: Target, options: Isolate
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      killChild();
-      process.removeListener('exit', killChild);
-      process.removeListener('SIGTERM', onTerm);
+      release();
       outcome();
     };
     const arm = (): void => {
@@ -138,9 +125,6 @@ function hungResult(
   return { id: spec.id, title: spec.title, status: foldStatus(checks.map((c) => c.status)), checks, hung: { check: current?.name ?? '(loading the file)', seed: current?.seed ?? 0 } };
 }
 
-function lastLine(text: string): string {
-  return text.split('\n').map((l) => l.trim()).filter((l) => l !== '').pop() ?? '';
-}
 
 /** Set in a command's environment when rerunWatched started it: it then reports `ran`. */
 const WATCHED = 'HERD_WATCHED';
@@ -161,22 +145,19 @@ export function reportRan(): void {
  */
 export function rerunWatched(script: string, args: string[], file: string, watchdogMs = Number(process.env.HERD_WATCHDOG_MS) || WATCHDOG_MS): Promise<number> {
   const child = forkTs(script, args, { terminal: true, env: { ...process.env, [WATCHED]: '1' } });
-  const killChild = (): void => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  };
-  process.once('exit', killChild);
+  const release = killWithParent(child);
   return new Promise<number>((resolve) => {
     let hung = false;
     const timer = setTimeout(() => {
       hung = true;
-      killChild();
+      child.kill('SIGKILL');
     }, watchdogMs);
     child.on('message', (m: { type?: string }) => {
       if (m.type === 'ran') clearTimeout(timer);
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      process.removeListener('exit', killChild);
+      release();
       if (hung) {
         console.error(`${file}: your code did not finish within ${Math.round(watchdogMs / 1000)} s of wall time: a loop that never awaits (while or for with no await inside) blocks everything; look for one in your code`);
         return resolve(1);

@@ -57,7 +57,14 @@ export function describeLearnerError(error: unknown, file: string): string {
 
 export function firstLine(text: string): string {
   const line = text.split('\n').find((l) => l.trim() !== '') ?? text;
-  return line.length > 240 ? `${line.slice(0, 237)}...` : line;
+  return clip(line);
 }
+
+/** The last non-blank line: what a process that died said last on stderr. */
+export function lastLine(text: string): string {
+  return clip(text.split('\n').map((l) => l.trim()).filter((l) => l !== '').pop() ?? '');
+}
+
+const clip = (line: string): string => (line.length > 240 ? `${line.slice(0, 237)}...` : line);
 
 export { repoRelative };

@@ -18,7 +18,8 @@ import {
   type OriginOptions,
   type SharedStore,
 } from '@herd/harness';
-import { forkTs } from '../fork-ts.js';
+import { forkTs, killWithParent } from '../fork-ts.js';
+import { lastLine } from '../learner-error.js';
 import { findModule } from '../manifest.js';
 import { BURSTS, LOCK, type LockOptions } from '../scenarios.js';
 import { mainFile } from '../load-learner.js';
@@ -273,6 +274,8 @@ class FleetChild {
   private stderrTail = '';
   /** Set once the parent ends the child: its exit is then expected, not a failure. */
   private ending = false;
+  /** Unties the child from this process's exit and SIGTERM; called once it is gone. */
+  private readonly release: () => void;
 
   constructor(
     readonly id: string,
@@ -280,6 +283,7 @@ class FleetChild {
     private readonly fail: (e: FleetError) => void,
   ) {
     this.proc = forkTs(CHILD_FILE);
+    this.release = killWithParent(this.proc);
     // Drained so a chatty child never blocks on a full pipe; learner console output is not shown.
     this.proc.stdout?.resume();
     this.proc.stderr?.setEncoding('utf8');
@@ -288,7 +292,12 @@ class FleetChild {
     });
     this.proc.on('message', (m: FromChild) => this.receive(m));
     this.proc.on('error', (e) => this.fail(new FleetError('FLEET_CHILD_EXITED', `${id}: ${e.message}`, id)));
-    this.exited = new Promise((resolve) => this.proc.once('exit', () => resolve()));
+    this.exited = new Promise((resolve) =>
+      this.proc.once('exit', () => {
+        this.release();
+        resolve();
+      }),
+    );
     // 'close' comes after the child's last IPC message is delivered, so an error line it sent wins.
     this.proc.once('close', (code, signal) => {
       if (this.ending) return;
@@ -346,10 +355,4 @@ class FleetChild {
       resolve(m);
     }
   }
-}
-
-function lastLine(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
-  const line = lines[lines.length - 1] ?? '';
-  return line.length > 240 ? `${line.slice(0, 237)}...` : line;
 }
