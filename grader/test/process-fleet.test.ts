@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, type TestContext } from 'vitest';
 import { createRedisStore, locateRedis, repoRoot, type RedisLocation } from '@herd/harness';
 import { FleetError, runProcessFleet } from '../src/fleet/index.js';
 
@@ -18,12 +18,19 @@ const fixtureId = `99-fleet-fixture-${process.pid}`;
 const fixtureNames = ['throws-in-get', 'throws-on-load', 'never-settles'] as const;
 
 let located: Promise<RedisLocation> | undefined;
-/** REDIS_URL, 127.0.0.1:6379 or a private redis-server; in CI a missing Redis throws and fails the test. */
-const redis = (): Promise<RedisLocation> => (located ??= locateRedis());
+/**
+ * REDIS_URL, 127.0.0.1:6379 or a private redis-server. With none, the test is reported skipped
+ * (not passed) with the reason; in CI a missing Redis throws and fails the test instead.
+ */
+async function redisUrl(ctx: TestContext): Promise<string> {
+  const where = await (located ??= locateRedis());
+  if ('skip' in where) ctx.skip(where.skip);
+  return where.url;
+}
 
 afterAll(async () => {
   for (const name of fixtureNames) rmSync(path.join(repoRoot, 'modules', `${fixtureId}-${name}`), { recursive: true, force: true });
-  const where = await located;
+  const where = await located?.catch(() => undefined);
   if (where && 'stop' in where) await where.stop();
 });
 
@@ -51,14 +58,10 @@ const failure = (p: Promise<unknown>): Promise<unknown> =>
   );
 
 describe('runProcessFleet', () => {
-  it('3 processes: single-flight sends 1 query per process per boundary, the lock 1 per boundary; Redis keys cleaned up', async () => {
-    const where = await redis();
-    if ('skip' in where) {
-      expect(where.skip).toMatch(/no Redis/);
-      return;
-    }
+  it('3 processes: single-flight sends 1 query per process per boundary, the lock 1 per boundary; Redis keys cleaned up', async (ctx) => {
+    const url = await redisUrl(ctx);
     const prefix = `herd:fleet-test:${process.pid}:`;
-    const common = { processes: 3, bursts: 2, redisUrl: where.url, prefix } as const;
+    const common = { processes: 3, bursts: 2, redisUrl: url, prefix } as const;
 
     const before = await runProcessFleet({ ...common, phase: 'single-flight' });
     expect(before.file).toBe('solutions/02-single-flight/single-flight.ts');
@@ -80,7 +83,7 @@ describe('runProcessFleet', () => {
     expect(after.lockWaits?.count).toBeGreaterThanOrEqual(2 * 2);
 
     // Nothing is left under the run's prefix: a fresh store's SCAN finds no key to delete.
-    const check = await createRedisStore({ url: where.url, prefix });
+    const check = await createRedisStore({ url: url, prefix });
     try {
       expect(await check.get('home')).toBeNull();
       expect(await check.cleanup()).toBe(0);
@@ -90,29 +93,21 @@ describe('runProcessFleet', () => {
     expect(liveChildren()).toEqual([]);
   });
 
-  it('a get() that throws in a child is one line naming the learner file, and no child outlives the run', async () => {
-    const where = await redis();
-    if ('skip' in where) {
-      expect(where.skip).toMatch(/no Redis/);
-      return;
-    }
+  it('a get() that throws in a child is one line naming the learner file, and no child outlives the run', async (ctx) => {
+    const url = await redisUrl(ctx);
     const module = fixtureModule('throws-in-get');
     // A request failure is measured, not thrown: the report carries its one line.
-    const r = await runProcessFleet({ processes: 2, bursts: 1, burstSize: 5, phase: 'lock', target: 'starter', module, redisUrl: where.url });
+    const r = await runProcessFleet({ processes: 2, bursts: 1, burstSize: 5, phase: 'lock', target: 'starter', module, redisUrl: url });
     expect(r.failed).toBe(10);
     expect(r.failure).toMatch(new RegExp(`^modules/${module.id}/locked-cache\\.ts:\\d+: threw TypeError: .* \\(get\\(\\) failed on 10 of 10 requests\\)$`));
     expect(r.failure).not.toContain('\n');
     expect(liveChildren()).toEqual([]);
   });
 
-  it('a file that throws while loading is one FleetError line naming it', async () => {
-    const where = await redis();
-    if ('skip' in where) {
-      expect(where.skip).toMatch(/no Redis/);
-      return;
-    }
+  it('a file that throws while loading is one FleetError line naming it', async (ctx) => {
+    const url = await redisUrl(ctx);
     const module = fixtureModule('throws-on-load');
-    const e = await failure(runProcessFleet({ processes: 2, phase: 'lock', target: 'starter', module, redisUrl: where.url }));
+    const e = await failure(runProcessFleet({ processes: 2, phase: 'lock', target: 'starter', module, redisUrl: url }));
     expect(e).toBeInstanceOf(FleetError);
     expect((e as FleetError).code).toBe('FLEET_LEARNER_ERROR');
     expect((e as Error).message).toMatch(new RegExp(`^modules/${module.id}/locked-cache\\.ts:\\d+: failed to load: SyntaxError: .* \\(process i[01]\\)$`));
@@ -120,14 +115,10 @@ describe('runProcessFleet', () => {
     expect(liveChildren()).toEqual([]);
   });
 
-  it('a get() that never settles hits the deadline, which names the instance; the children are killed', async () => {
-    const where = await redis();
-    if ('skip' in where) {
-      expect(where.skip).toMatch(/no Redis/);
-      return;
-    }
+  it('a get() that never settles hits the deadline, which names the instance; the children are killed', async (ctx) => {
+    const url = await redisUrl(ctx);
     const module = fixtureModule('never-settles');
-    const e = await failure(runProcessFleet({ processes: 2, phase: 'lock', target: 'starter', module, redisUrl: where.url, deadlineMs: 8000 }));
+    const e = await failure(runProcessFleet({ processes: 2, phase: 'lock', target: 'starter', module, redisUrl: url, deadlineMs: 8000 }));
     expect(e).toBeInstanceOf(FleetError);
     expect((e as FleetError).code).toBe('FLEET_DEADLINE');
     expect((e as Error).message).toMatch(/^i[01] never answered .* within the 8 s deadline/);
