@@ -46,11 +46,13 @@ export interface IsolatedOptions extends Omit<GradeOptions, 'onCheck'> {
 export function gradeIsolated(spec: ModuleSpec, target: Target, options: IsolatedOptions = {}, checksId = spec.id): Promise<ModuleResult> {
   const watchdogMs = options.watchdogMs ?? (Number(process.env.HERD_WATCHDOG_MS) || WATCHDOG_MS);
   const child = forkTs(CHILD);
-  // Learner console output goes where it would in-process; harness output does not exist here.
-  child.stdout?.pipe(process.stdout);
+  // Only the learner's own console output comes from the child: it goes to stderr, so debugging
+  // prints show up on the terminal but never inside `pnpm grade --json`'s stdout.
+  child.stdout?.pipe(process.stderr);
   let stderr = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => {
+    process.stderr.write(chunk);
     stderr = (stderr + chunk).slice(-4000);
   });
 
