@@ -97,14 +97,6 @@ function spyStore(inner: SharedStore) {
   const log = { acquires: 0, releases: 0, foreign: [] as string[], double: [] as string[] };
   const store: SharedStore = {
     ...inner,
-    get: (n) => inner.get(n),
-    set: (n, v, px) => inner.set(n, v, px),
-    del: (n) => inner.del(n),
-    pttl: (n) => inner.pttl(n),
-    nextFence: (n) => inner.nextFence(n),
-    setFenced: (n, v, f, px) => inner.setFenced(n, v, f, px),
-    cleanup: () => inner.cleanup(),
-    close: () => inner.close(),
     async acquire(name, token, pxMs) {
       const ok = await inner.acquire(name, token, pxMs);
       if (ok) {

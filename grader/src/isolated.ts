@@ -38,13 +38,17 @@ export const WATCHDOG_MS = 30_000;
 
 const CHILD = fileURLToPath(new URL('./grade-child.ts', import.meta.url));
 
-export interface IsolatedOptions extends Omit<GradeOptions, 'onCheck'> {
-  /** Default WATCHDOG_MS, or HERD_WATCHDOG_MS from the environment. */
+/** HERD_WATCHDOG_MS from the environment (to see the watchdog fire without waiting 30 s), else WATCHDOG_MS. */
+const defaultWatchdogMs = (): number => Number(process.env.HERD_WATCHDOG_MS) || WATCHDOG_MS;
+
+/** The callbacks stay behind: the child reports progress over IPC instead. */
+export interface IsolatedOptions extends Omit<GradeOptions, 'onCheck' | 'onResult'> {
+  /** Default: defaultWatchdogMs(). */
   watchdogMs?: number;
 }
 
 export function gradeIsolated(spec: ModuleSpec, target: Target, options: IsolatedOptions = {}, checksId = spec.id): Promise<ModuleResult> {
-  const watchdogMs = options.watchdogMs ?? (Number(process.env.HERD_WATCHDOG_MS) || WATCHDOG_MS);
+  const watchdogMs = options.watchdogMs ?? defaultWatchdogMs();
   const child = forkTs(CHILD);
   // Only the learner's own console output comes from the child: it goes to stderr, so debugging
   // prints show up on the terminal but never inside `pnpm grade --json`'s stdout.
@@ -88,7 +92,9 @@ export function gradeIsolated(spec: ModuleSpec, target: Target, options: Isolate
         finish(() => reject(new GraderError(`the grader failed while grading ${spec.id}, please report it: ${m.message}`)));
       }
     });
-    child.once('exit', (code, signal) => {
+    // 'close', not 'exit': it comes after the child's last IPC message, so a result sent just
+    // before exiting is never mistaken for a crash.
+    child.once('close', (code, signal) => {
       finish(() => reject(new GraderError(`the grading process for ${spec.id} exited (${signal ?? `code ${code}`}) before it finished${lastLine(stderr) ? `: ${lastLine(stderr)}` : ''}`)));
     });
     child.once('error', (e) => finish(() => reject(new GraderError(`could not start the grading process: ${e.message}`))));
@@ -145,7 +151,7 @@ export function reportRan(): void {
  * watchdog stands by: a loop that never awaits gets the child killed and one line naming `file`.
  * Resolves with the child's exit code.
  */
-export function rerunWatched(script: string, args: string[], file: string, watchdogMs = Number(process.env.HERD_WATCHDOG_MS) || WATCHDOG_MS): Promise<number> {
+export function rerunWatched(script: string, args: string[], file: string, watchdogMs = defaultWatchdogMs()): Promise<number> {
   const child = forkTs(script, args, { terminal: true, env: { ...process.env, [WATCHED]: '1' } });
   const release = killWithParent(child);
   return new Promise<number>((resolve) => {
