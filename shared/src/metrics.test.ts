@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clusterBoundaries, detectSawtooth, percentile, ratePerBin, sparkline, summarize } from './metrics.js';
+import { clusterBoundaries, detectSawtooth, percentile, ratePerBin, sharedScale, sparkline, summarize } from './metrics.js';
 import type { QueryRecord } from './origin.js';
 
 const range = (lo: number, hi: number): number[] => Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
@@ -144,5 +144,42 @@ describe('sparkline', () => {
     expect(pooled).toBe('▁█▁');
     expect(sparkline([0, 0, 0])).toBe('▁▁▁');
     expect(sparkline([])).toBe('');
+  });
+});
+
+describe('sparkline on a shared scale', () => {
+  // One query per boundary against a herd of 80: scaled per line they draw the same spikes.
+  const calm = [0, 1, 0, 0, 1, 0];
+  const herd = [0, 80, 0, 0, 80, 0];
+
+  it('without a peak, each line is scaled to its own max (as before)', () => {
+    expect(sparkline(calm)).toBe(sparkline(herd));
+    expect(sparkline(herd, 60, undefined)).toBe(sparkline(herd));
+  });
+
+  it('with a shared peak, the small line stays small and the big one reaches the top', () => {
+    const peak = sharedScale([calm, herd]);
+    expect(peak).toBe(80);
+    expect(sparkline(herd, 60, peak)).toBe('▁█▁▁█▁');
+    expect(sparkline(calm, 60, peak)).toBe('▁▂▁▁▂▁'); // any traffic is still visible
+    expect(sparkline([0, 40, 80], 60, peak)).toBe('▁▅█');
+  });
+
+  it('draws values above the peak as a full bar, and a zero or negative peak as the lowest bar', () => {
+    expect(sparkline([0, 5, 200], 60, 100)).toBe('▁▂█');
+    expect(sparkline([0, 3, 0], 60, 0)).toBe('▁▁▁');
+    expect(sparkline([], 60, 10)).toBe('');
+  });
+
+  it('max-pools before scaling, so a one-bin spike survives a narrow width', () => {
+    expect(sparkline([0, 0, 0, 80, 0, 0], 3, 80)).toBe('▁█▁');
+    expect(sparkline([0, 0, 0, 1, 0, 0], 3, 80)).toBe('▁▂▁');
+  });
+
+  it('sharedScale is the max over every series, 0 for none or only empty ones', () => {
+    expect(sharedScale([[1, 2], [], [7, 3]])).toBe(7);
+    expect(sharedScale([])).toBe(0);
+    expect(sharedScale([[], []])).toBe(0);
+    expect(sharedScale([[0, 0]])).toBe(0);
   });
 });

@@ -116,8 +116,13 @@ export function detectSawtooth(series: readonly number[], ttlMs: number, binMs =
 
 const BARS = '▁▂▃▄▅▆▇█';
 
-/** One line of block characters, `width` wide (bins are max-pooled), scaled to the peak. */
-export function sparkline(series: readonly number[], width = 60): string {
+/**
+ * One line of block characters, `width` wide (bins are max-pooled, so one-bin spikes survive).
+ * Scaled to `peak`, by default the line's own max: pass a shared peak (see `sharedScale`) when lines
+ * are read side by side, or a lone query per boundary draws the same spikes as a herd of 80.
+ * Values above `peak` draw as a full bar.
+ */
+export function sparkline(series: readonly number[], width = 60, peak?: number): string {
   if (series.length === 0) return '';
   const per = Math.max(1, Math.ceil(series.length / width));
   const pooled: number[] = [];
@@ -126,7 +131,15 @@ export function sparkline(series: readonly number[], width = 60): string {
     for (let j = i; j < Math.min(series.length, i + per); j++) m = Math.max(m, series[j]!);
     pooled.push(m);
   }
-  const peak = Math.max(...pooled);
-  if (peak === 0) return BARS[0]!.repeat(pooled.length);
-  return pooled.map((v) => (v === 0 ? BARS[0]! : BARS[Math.max(1, Math.ceil((v / peak) * (BARS.length - 1)))]!)).join('');
+  const top = peak ?? Math.max(...pooled);
+  if (!(top > 0)) return BARS[0]!.repeat(pooled.length);
+  const last = BARS.length - 1;
+  return pooled.map((v) => (v <= 0 ? BARS[0]! : BARS[Math.min(last, Math.max(1, Math.ceil((v / top) * last)))]!)).join('');
+}
+
+/** The top of one scale for several series (their overall max, 0 when all are empty), for `sparkline`'s `peak`. */
+export function sharedScale(seriesList: ReadonlyArray<readonly number[]>): number {
+  let top = 0;
+  for (const series of seriesList) for (const v of series) if (v > top) top = v;
+  return top;
 }
