@@ -19,7 +19,7 @@ import {
   type AppFactory,
   type RunReport,
   type SharedStore,
-} from '@herd/harness';
+} from '@herd/harness/engine';
 import { runOnRedis } from '../checks/03-distributed-lock.js';
 import { FleetError, runProcessFleet, type FleetRunReport } from '../src/fleet/index.js';
 import { loadExports } from '../src/load-learner.js';

@@ -4,7 +4,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
-import { repoRoot, type AppFactory, type ReadThrough } from '@herd/harness';
+import { repoRoot, type AppFactory, type ReadThrough } from '@herd/harness/engine';
 import { at, ms, n, range, runOrThrow } from '../src/check-kit.js';
 import { hotKey, steadyArrivals } from '../src/scenarios.js';
 import type { Exports, ModuleChecks } from '../src/types.js';

@@ -3,7 +3,7 @@
  * values and shared errors, no poisoned entries, keys that never wait on each other, and waiters
  * that wait about one origin latency.
  */
-import { VirtualClock, type AppFactory } from '@herd/harness';
+import { VirtualClock, type AppFactory } from '@herd/harness/engine';
 import { at, ms, range, runOrThrow, settleAll } from '../src/check-kit.js';
 import { HOT_ORIGIN, hotKey } from '../src/scenarios.js';
 import type { Exports, ModuleChecks, Outcome } from '../src/types.js';

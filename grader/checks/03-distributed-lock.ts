@@ -29,7 +29,7 @@ import {
   type RunOptions,
   type RunResult,
   type SharedStore,
-} from '@herd/harness';
+} from '@herd/harness/engine';
 import { at, ms, range, runOrThrow, settleAll } from '../src/check-kit.js';
 import { HOT_ORIGIN, LOCK, fleetHotKey, redisBursts, type LockOptions } from '../src/scenarios.js';
 import type { Exports, ModuleChecks, Outcome } from '../src/types.js';

@@ -1,5 +1,5 @@
 /** Small helpers the module checks share: run a scenario and fail loudly, format figures. */
-import { runScenario, type VirtualClock, type AppDeps, type AppFactory, type RunOptions, type RunResult, type ScenarioSpec } from '@herd/harness';
+import { runScenario, type VirtualClock, type AppDeps, type AppFactory, type RunOptions, type RunResult, type ScenarioSpec } from '@herd/harness/engine';
 import { RequestFailures } from './learner-error.js';
 
 /** Runs a scenario; any failed request turns into one RequestFailures error for the check. */

@@ -2,7 +2,7 @@
  * Before/after: the previous module's reference and this module's code on this module's
  * headline scenario, same seed, so the only difference is the layer the module adds.
  */
-import { runScenario, type RunReport } from '@herd/harness';
+import { runScenario, type RunReport } from '@herd/harness/engine';
 import { checksFor } from '../checks/index.js';
 import { loadExports } from './load-learner.js';
 import { findModule, type ModuleSpec } from './manifest.js';

@@ -2,7 +2,7 @@
  * Turns whatever learner code threw (or the harness raised about it) into one line that names
  * the learner's file and what to look at. Never a harness stack trace.
  */
-import { isHerdError, learnerFrame, repoRelative } from '@herd/harness';
+import { isHerdError, learnerFrame, repoRelative } from '@herd/harness/engine';
 
 export class GraderError extends Error {
   /** Exit code for the CLI: 2 means the grader itself could not run. */

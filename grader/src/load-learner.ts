@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { repoRoot } from '@herd/harness';
+import { repoRoot } from '@herd/harness/engine';
 import { LoadError, firstLine } from './learner-error.js';
 import type { ModuleSpec } from './manifest.js';
 import type { Exports, Target } from './types.js';

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '@herd/harness';
+import { repoRoot } from '@herd/harness/engine';
 import { learnerPath } from './load-learner.js';
 import type { ModuleSpec } from './manifest.js';
 import type { Status } from './types.js';

@@ -1,6 +1,6 @@
 /** Output for people: a table per module, sparklines under herd checks, before/after tables. */
 import chalk from 'chalk';
-import { sparkline, type RunReport } from '@herd/harness';
+import { sparkline, type RunReport } from '@herd/harness/engine';
 import type { ModuleSpec } from './manifest.js';
 import type { CheckResult, ModuleResult, Status, Target } from './types.js';
 

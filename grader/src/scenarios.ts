@@ -2,7 +2,7 @@
  * The fixed scenarios the checks, demos, before/after tables and results share. One definition
  * each, so "identical load" is literally the same spec.
  */
-import type { ScenarioSpec } from '@herd/harness';
+import type { ScenarioSpec } from '@herd/harness/engine';
 
 /** Origin for the hot-key scenario: 200 ms plus up to 20 ms, 16 queries served at once. */
 export const HOT_ORIGIN = { latencyMs: 200, jitterMs: 20, capacity: 16 } as const;

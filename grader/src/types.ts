@@ -1,5 +1,5 @@
 /** The grader's vocabulary: what a check is, what it returns, what a module's result looks like. */
-import type { AppDeps, AppFactory, RunOptions, RunReport, ScenarioSpec } from '@herd/harness';
+import type { AppDeps, AppFactory, RunOptions, RunReport, ScenarioSpec } from '@herd/harness/engine';
 
 /** Which code the checks run against: the learner's starter files or the reference solution. */
 export type Target = 'starter' | 'solution';

@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HerdError, repoRoot } from '@herd/harness';
+import { HerdError, repoRoot } from '@herd/harness/engine';
 import { gradeModule } from '../src/grade.js';
 import { gradeIsolated } from '../src/isolated.js';
 import { describeLearnerError } from '../src/learner-error.js';

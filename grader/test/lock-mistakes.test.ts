@@ -8,7 +8,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '@herd/harness';
+import { repoRoot } from '@herd/harness/engine';
 import { gradeModule } from '../src/grade.js';
 import { manifest } from '../src/manifest.js';
 

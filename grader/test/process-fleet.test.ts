@@ -10,7 +10,7 @@ import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, type TestContext } from 'vitest';
-import { createRedisStore, locateRedis, repoRoot, type RedisLocation } from '@herd/harness';
+import { createRedisStore, locateRedis, repoRoot, type RedisLocation } from '@herd/harness/engine';
 import { FleetError, runProcessFleet } from '../src/fleet/index.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'fleet');

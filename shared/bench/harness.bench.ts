@@ -19,7 +19,7 @@ import {
   type RunReport,
   type ScenarioSpec,
   type VirtualRunOptions,
-} from '../src/index.js';
+} from '../src/engine.js';
 
 const spec: ScenarioSpec = {
   name: 'bench: 10k clients, one hot key',

@@ -12,6 +12,7 @@ export type HerdErrorCode =
   | 'BAD_SCENARIO'        // a scenario spec the harness cannot run
   | 'LOCK_WAIT_TIMEOUT'   // a waiter gave up waiting for another instance's rebuild
   | 'STORE_UNAVAILABLE'   // the shared store (Redis) cannot be reached
+  | 'BAD_APP'           // learner code broke the app contract (no get, a get that returns no promise)
   | 'NOT_IMPLEMENTED';    // a starter's TODO
 
 export class HerdError extends Error {

@@ -1,6 +1,7 @@
 /**
  * While a virtual-clock run is under way, learner code must take time only from the injected
- * clock. This guard swaps the global timer functions, process.nextTick and Date.now for versions
+ * clock and randomness only from the seeded rng. This guard swaps the global timer functions,
+ * process.nextTick, Date.now and Math.random for versions
  * that notice a call made from a learner file (modules/ or solutions/) and report it; calls from
  * anywhere else (the test runner, libraries) pass straight through.
  */
@@ -14,7 +15,18 @@ export const realSetTimeout = globalThis.setTimeout;
 export const realNextTick = process.nextTick.bind(process);
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/**
+ * Directories whose files are learner code: the starters and the references, plus any directory
+ * the grader loads learner code from (a test's fixtures, the committed starters it extracts).
+ * Grows through addLearnerDir; never shrinks, so a frame keeps its meaning for a whole process.
+ */
 const learnerDirs = ['modules', 'solutions'].map((d) => path.join(repoRoot, d) + path.sep);
+
+/** Marks every file under `dir` (absolute) as learner code, for the guard and for learnerFrame. */
+export function addLearnerDir(dir: string): void {
+  const d = path.resolve(dir) + path.sep;
+  if (!learnerDirs.includes(d)) learnerDirs.push(d);
+}
 
 /** The first stack frame inside a learner file, as `modules/02-x/y.ts:14`, or undefined. */
 export function learnerFrame(stack: string | undefined): string | undefined {
@@ -43,7 +55,7 @@ export function repoRelative(file: string): string {
 
 export { repoRoot };
 
-type Patched = 'setTimeout' | 'setInterval' | 'setImmediate' | 'process.nextTick' | 'Date.now';
+type Patched = 'setTimeout' | 'setInterval' | 'setImmediate' | 'process.nextTick' | 'Date.now' | 'Math.random';
 
 let depth = 0;
 let onViolation: ((e: HerdError) => void) | undefined;
@@ -62,7 +74,14 @@ export function foreignTicks(): number {
 function violation(what: Patched, where: string): HerdError {
   // nextTick takes no time, but it runs outside the clock's steps: a continuation behind it
   // would see time that has already moved on.
-  const use = what === 'Date.now' ? 'deps.clock.now()' : what === 'process.nextTick' ? 'await deps.clock.sleep(0)' : 'deps.clock.sleep(ms)';
+  const use =
+    what === 'Date.now'
+      ? 'deps.clock.now()'
+      : what === 'process.nextTick'
+        ? 'await deps.clock.sleep(0)'
+        : what === 'Math.random'
+          ? 'deps.rng.next() (seeded: the same seed gives the same figures)'
+          : 'deps.clock.sleep(ms)';
   return new HerdError(
     'GLOBAL_TIMER',
     `${where} called ${what} during a virtual-clock run: use ${use} instead, so the run stays deterministic and fast`,
@@ -90,6 +109,7 @@ const originals = {
   setImmediate: globalThis.setImmediate,
   nextTick: process.nextTick,
   dateNow: Date.now,
+  random: Math.random,
 };
 
 const thisFile = fileURLToPath(import.meta.url);
@@ -131,6 +151,11 @@ function patch(): void {
     check('Date.now');
     return originals.dateNow();
   };
+  // Not a timer, but the same harm: an unseeded draw makes two runs of one seed differ.
+  Math.random = () => {
+    check('Math.random');
+    return originals.random();
+  };
 }
 
 function unpatch(): void {
@@ -140,4 +165,5 @@ function unpatch(): void {
   g.setImmediate = originals.setImmediate;
   process.nextTick = originals.nextTick;
   Date.now = originals.dateNow;
+  Math.random = originals.random;
 }

@@ -1,42 +1,26 @@
 /**
- * The scenario runner: a learner's app factory plus a scenario spec in, a report out. It builds
- * the fleet (one origin, N instances each with its own cache), drives the load under the chosen
- * clock, and measures everything from the harness's side.
+ * The scenario runner: a learner's app factory plus a scenario spec in, a report out. It
+ * assembles the fleet (run/fleet.ts), drives the load under the chosen clock, records what every
+ * request got (run/served.ts), and builds the report section by section (run/report.ts).
  */
-import type { AppDeps, AppFactory, ReadThrough } from './app.js';
+import type { AppDeps, AppFactory } from './app.js';
 import { realClock, type Clock } from './clock.js';
 import { HerdError } from './errors.js';
 import { realSetTimeout } from './guard.js';
-import { checkLoad, driveLoad, keyPicker, type KeySpec, type LoadSpec, type Scheduler } from './load.js';
-import { createMemoryCache, type MemoryCache } from './memory-cache.js';
-import {
-  clusterBoundaries,
-  detectSawtooth,
-  ratePerBin,
-  summarize,
-  type Boundary,
-  type LatencySummary,
-  type Sawtooth,
-} from './metrics.js';
-import { SlowOrigin, type OriginOptions } from './origin.js';
-import { createRng, type Rng } from './rng.js';
+import { checkLoad, driveLoad, keyPicker, type Scheduler } from './load.js';
+import type { MemoryCache } from './memory-cache.js';
+import type { SlowOrigin } from './origin.js';
+import { createRng } from './rng.js';
+import { assembleFleet, type FleetContext, type FleetMember } from './run/fleet.js';
+import { buildReport, type RunReport } from './run/report.js';
+import type { ScenarioSpec } from './run/scenario.js';
+import { Served } from './run/served.js';
 import { VirtualClock, type VirtualRunOptions } from './virtual-clock.js';
 
-export interface ScenarioSpec {
-  name: string;
-  seed: number;
-  /** Load runs from 0 until this time, ms. */
-  durationMs: number;
-  /** App instances sharing the origin. Default 1. */
-  instances?: number;
-  ttlMs: number;
-  origin: OriginOptions;
-  cache?: { maxEntries?: number };
-  keys?: KeySpec;
-  load: LoadSpec;
-  /** Time after durationMs that pending calls may take before the run is STUCK. Default 30 s. */
-  graceMs?: number;
-}
+export type { ScenarioSpec } from './run/scenario.js';
+export type { FleetContext } from './run/fleet.js';
+export type { RunReport, BoundaryReport, Freshness } from './run/report.js';
+export { Served, type ServedRequest } from './run/served.js';
 
 /** Drives a run's clock: the virtual clock, real time, or another driver (the benchmark's). */
 export interface ClockDriver extends Scheduler {
@@ -69,19 +53,6 @@ export interface RunOptions<D extends AppDeps> {
   extend?: (deps: AppDeps, fleet: FleetContext) => D;
 }
 
-/** What is shared by the whole fleet in one run. */
-export interface FleetContext {
-  clock: Clock;
-  rng: Rng;
-  origin: SlowOrigin;
-  spec: ScenarioSpec;
-  /**
-   * Counts a cache read the in-process caches do not see (a GET on the shared store, see
-   * countReads) into the report's hits, misses and per-boundary misses.
-   */
-  recordRead(key: string, hit: boolean): void;
-}
-
 export interface FailureSample {
   count: number;
   /** First failure's message. */
@@ -89,73 +60,28 @@ export interface FailureSample {
   error: unknown;
 }
 
-export interface BoundaryReport extends Boundary {
-  /** Cache misses for this key inside the boundary window, per instance and in total. */
-  misses: number;
-  /** Requests for this key that started inside the window, and their latency. */
-  requests: number;
-  p99: number;
-  max: number;
-}
-
-export interface RunReport {
-  scenario: string;
-  seed: number;
-  instances: number;
-  ttlMs: number;
-  durationMs: number;
-  requests: number;
-  failures: number;
-  latency: LatencySummary;
-  cache: { hits: number; misses: number; missRate: number };
-  origin: {
-    queries: number;
-    failed: number;
-    byInstance: number[];
-    peakInService: number;
-    /** Origin queries started in each second. */
-    perSecond: number[];
-  };
-  boundaries: BoundaryReport[];
-  sawtooth: Sawtooth;
-}
-
 export interface RunResult<D extends AppDeps = AppDeps> {
   report: RunReport;
   /** The first request failure, if any (the grader turns it into one line). */
   failure?: FailureSample;
   origin: SlowOrigin;
-  fleet: Array<{ deps: D; app: ReadThrough; cache: MemoryCache }>;
-}
-
-/** Per-request measurements, struct-of-arrays so a million requests stay cheap. */
-class Recorder {
-  private cap = 1 << 16;
-  n = 0;
-  start = new Float64Array(this.cap);
-  latency = new Float64Array(this.cap);
-  key = new Uint32Array(this.cap);
-
-  add(start: number, latency: number, key: number): void {
-    if (this.n === this.cap) {
-      this.cap *= 2;
-      const grow = <A extends Float64Array | Uint32Array>(a: A, make: new (n: number) => A): A => {
-        const b = new make(this.cap);
-        b.set(a);
-        return b;
-      };
-      this.start = grow(this.start, Float64Array);
-      this.latency = grow(this.latency, Float64Array);
-      this.key = grow(this.key, Uint32Array);
-    }
-    this.start[this.n] = start;
-    this.latency[this.n] = latency;
-    this.key[this.n] = key;
-    this.n++;
-  }
+  fleet: Array<FleetMember<D> & { cache: MemoryCache }>;
+  /** What every request got: start, latency, key, instance, outcome, the value's version and age. */
+  served: Served;
 }
 
 const noop = (): void => {};
+
+/** The age of a served value when it carries the origin's builtAt; NaN otherwise. */
+function ageOf(value: unknown, now: number): number {
+  const builtAt = (value as { builtAt?: unknown } | null)?.builtAt;
+  return typeof builtAt === 'number' ? now - builtAt : NaN;
+}
+
+function versionOf(value: unknown): number {
+  const v = (value as { version?: unknown } | null)?.version;
+  return typeof v === 'number' && v >= 0 ? v : 0;
+}
 
 export async function runScenario<D extends AppDeps = AppDeps>(
   spec: ScenarioSpec,
@@ -171,59 +97,15 @@ export async function runScenario<D extends AppDeps = AppDeps>(
     throw new HerdError('BAD_SCENARIO', `scenario "${spec.name}" needs instances >= 1, durationMs > 0 and ttlMs > 0`, { spec: spec.name });
   }
   checkLoad(spec.name, spec.load, spec.keys);
-  const origin = new SlowOrigin(clock, rng.fork('origin'), spec.origin);
-  // Misses of every cache in the fleet, with their time, for attributing them to boundaries.
-  const misses: Array<{ key: string; at: number }> = [];
-  // Reads of caches the harness does not own (a shared store), reported through recordRead.
-  const sharedReads = { hits: 0, misses: 0 };
-  const fleetContext: FleetContext = {
-    clock,
-    rng,
-    origin,
-    spec,
-    recordRead(key, hit) {
-      if (hit) sharedReads.hits++;
-      else {
-        sharedReads.misses++;
-        misses.push({ key, at: clock.now() - t0 });
-      }
-    },
-  };
-  const ids = Array.from({ length: instances }, (_, i) => `i${i}`);
-
-  const keyIds = new Map<string, number>();
-  let lastKey = '';
-  let lastId = -1;
-  const keyId = (key: string): number => {
-    if (key === lastKey) return lastId;
-    let id = keyIds.get(key);
-    if (id === undefined) {
-      id = keyIds.size;
-      keyIds.set(key, id);
+  const fleet = assembleFleet(spec, factory, clock, rng, t0, options.extend);
+  const { ids, members } = fleet;
+  for (const [i, m] of members.entries()) {
+    if (typeof (m.app as { get?: unknown } | undefined)?.get !== 'function') {
+      throw new HerdError('BAD_APP', `the app factory returned ${describe(m.app)} for ${ids[i]}, want an object with an async get(key) method`, { instance: ids[i] });
     }
-    lastKey = key;
-    lastId = id;
-    return id;
-  };
-  const fleet = ids.map((id, i) => {
-    const cache = createMemoryCache(clock, {
-      maxEntries: spec.cache?.maxEntries,
-      onMiss: (key, at) => misses.push({ key, at: at - t0 }),
-    });
-    const base: AppDeps = {
-      clock,
-      rng: rng.fork(`learner:${i}`),
-      origin: origin.forInstance(id),
-      cache,
-      ttlMs: spec.ttlMs,
-      instance: id,
-    };
-    const deps = options.extend ? options.extend(base, fleetContext) : (base as D);
-    const app = factory(deps);
-    return { deps, app, cache };
-  });
+  }
 
-  const recorder = new Recorder();
+  const served = new Served();
   let failure: FailureSample | undefined;
   const fail = (error: unknown): void => {
     failure ??= { count: 0, message: error instanceof Error ? error.message : String(error), error };
@@ -238,13 +120,14 @@ export async function runScenario<D extends AppDeps = AppDeps>(
     key: string;
     instance: number;
     done: () => void;
-    ok: () => void;
+    ok: (value: unknown) => void;
     err: (error: unknown) => void;
   }
   const calls: Call[] = [];
   const free: Call[] = [];
-  const finish = (call: Call): void => {
-    recorder.add(call.started - t0, clock.now() - call.started, keyId(call.key));
+  const finish = (call: Call, ok: boolean, value: unknown): void => {
+    const now = clock.now();
+    served.add(call.started - t0, now - call.started, served.keyId(call.key), call.instance, ok, ok ? versionOf(value) : 0, ok ? ageOf(value, now) : NaN);
     call.started = NaN;
     const done = call.done;
     free.push(call);
@@ -252,10 +135,10 @@ export async function runScenario<D extends AppDeps = AppDeps>(
   };
   const newCall = (): Call => {
     const call: Call = { started: NaN, key: '', instance: 0, done: noop, ok: noop, err: noop };
-    call.ok = () => finish(call);
+    call.ok = (value) => finish(call, true, value);
     call.err = (error) => {
       fail(error);
-      finish(call);
+      finish(call, false, undefined);
     };
     calls.push(call);
     return call;
@@ -269,12 +152,18 @@ export async function runScenario<D extends AppDeps = AppDeps>(
     call.done = done;
     let answer: unknown;
     try {
-      answer = fleet[instance]!.app.get(key);
+      answer = members[instance]!.app.get(key);
     } catch (error) {
       // A get() that throws instead of returning a rejected promise.
       answer = Promise.reject(error);
     }
-    (answer instanceof Promise ? answer : Promise.resolve(answer)).then(call.ok, call.err);
+    if (!(answer instanceof Promise)) {
+      // A get() that forgot `async` or `return`: the caller could not await it.
+      answer = Promise.reject(
+        new HerdError('BAD_APP', `${ids[instance]}'s get("${key}") returned ${describe(answer)}, not a promise: declare get async, or return the promise`, { instance: ids[instance], key }),
+      );
+    }
+    (answer as Promise<unknown>).then(call.ok, call.err);
   };
 
   const describePending = (): string | undefined => {
@@ -300,82 +189,26 @@ export async function runScenario<D extends AppDeps = AppDeps>(
   });
   await driver.run(main, { deadline: t0 + spec.durationMs + (spec.graceMs ?? 30_000), describePending });
 
-  const report = buildReport(spec, instances, ids, recorder, keyIds, misses, origin, [...fleet.map((f) => f.cache.stats()), sharedReads], t0);
-  report.failures = failure?.count ?? 0;
-  return { report, failure, origin, fleet };
-}
-
-function buildReport(
-  spec: ScenarioSpec,
-  instances: number,
-  ids: string[],
-  rec: Recorder,
-  keyIds: Map<string, number>,
-  misses: Array<{ key: string; at: number }>,
-  origin: SlowOrigin,
-  reads: ReadonlyArray<{ hits: number; misses: number }>,
-  t0: number,
-): RunReport {
-  const log = t0 === 0 ? origin.log : origin.log.map((q) => ({ ...q, t: q.t - t0 }));
-  // Group requests by key once (a counting sort into one typed array: a million requests are
-  // not worth a million array pushes), so attributing them to boundaries stays linear.
-  const firstOfKey = new Uint32Array(keyIds.size + 1);
-  for (let i = 0; i < rec.n; i++) firstOfKey[rec.key[i]! + 1]!++;
-  for (let k = 0; k < keyIds.size; k++) firstOfKey[k + 1]! += firstOfKey[k]!;
-  const byKey = new Uint32Array(rec.n);
-  const fill = firstOfKey.slice(0, keyIds.size);
-  for (let i = 0; i < rec.n; i++) byKey[fill[rec.key[i]!]!++] = i;
-  const missesByKey = new Map<string, number[]>();
-  for (const m of misses) {
-    let list = missesByKey.get(m.key);
-    if (list === undefined) missesByKey.set(m.key, (list = []));
-    list.push(m.at);
-  }
-  const boundaries = clusterBoundaries(log, spec.ttlMs / 2, ids).map((b): BoundaryReport => {
-    const lat: number[] = [];
-    // This key's requests are byKey[firstOfKey[k] .. firstOfKey[k + 1]).
-    const k = keyIds.get(b.key);
-    const from = k === undefined ? 0 : firstOfKey[k]!;
-    const to = k === undefined ? 0 : firstOfKey[k + 1]!;
-    for (let j = from; j < to; j++) {
-      const i = byKey[j]!;
-      const s = rec.start[i]!;
-      if (s >= b.start && s <= b.end) lat.push(rec.latency[i]!);
-    }
-    let m = 0;
-    for (const at of missesByKey.get(b.key) ?? []) if (at >= b.start && at <= b.end) m++;
-    const sum = summarize(lat);
-    return { ...b, misses: m, requests: lat.length, p99: sum.p99, max: sum.max };
-  });
-  let hits = 0;
-  let missCount = 0;
-  for (const r of reads) {
-    hits += r.hits;
-    missCount += r.misses;
-  }
-  const perSecond = ratePerBin(
-    log.map((q) => q.t),
-    spec.durationMs,
-  );
-  const byInstance = ids.map((id) => log.filter((q) => q.instance === id).length);
-  return {
+  const origin = fleet.context.origin;
+  const report = buildReport({
     scenario: spec.name,
     seed: spec.seed,
-    instances,
     ttlMs: spec.ttlMs,
     durationMs: spec.durationMs,
-    requests: rec.n,
-    failures: 0,
-    latency: summarize(rec.latency.subarray(0, rec.n)),
-    cache: { hits, misses: missCount, missRate: hits + missCount === 0 ? 0 : missCount / (hits + missCount) },
-    origin: {
-      queries: log.length,
-      failed: log.filter((q) => q.outcome === 'error' || q.outcome === 'timeout' || q.outcome === 'overloaded').length,
-      byInstance,
-      peakInService: origin.peakInService,
-      perSecond,
-    },
-    boundaries,
-    sawtooth: detectSawtooth(perSecond, spec.ttlMs),
-  };
+    ids,
+    served,
+    failures: failure?.count ?? 0,
+    misses: fleet.misses,
+    reads: [...members.map((f) => f.cache.stats()), fleet.sharedReads],
+    origin,
+    log: t0 === 0 ? origin.log : origin.log.map((q) => ({ ...q, t: q.t - t0 })),
+  });
+  return { report, failure, origin, fleet: members, served };
+}
+
+/** "undefined", "a number", "an object without get": for messages about what came back. */
+function describe(v: unknown): string {
+  if (v === undefined || v === null) return String(v);
+  if (typeof v === 'object') return 'an object';
+  return `a ${typeof v}`;
 }

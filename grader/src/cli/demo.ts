@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import chalk from 'chalk';
-import { runScenario, sparkline, type QueryRecord, type RunResult } from '@herd/harness';
+import { runScenario, sparkline, type QueryRecord, type RunResult } from '@herd/harness/engine';
 import { checksFor } from '../../checks/index.js';
 import { demoProcesses } from '../fleet/demo.js';
 import { isWatched, reportRan, rerunWatched } from '../isolated.js';

@@ -9,7 +9,7 @@ import { watch } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import chalk from 'chalk';
-import { repoRoot } from '@herd/harness';
+import { repoRoot } from '@herd/harness/engine';
 import { beforeAfter } from '../compare.js';
 import { DEFAULT_SEEDS } from '../grade.js';
 import { gradeIsolated } from '../isolated.js';

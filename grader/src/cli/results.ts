@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot, sparkline, type RunReport } from '@herd/harness';
+import { repoRoot, sparkline, type RunReport } from '@herd/harness/engine';
 import { beforeAfter, headlineRun } from '../compare.js';
 import { gradeModule } from '../grade.js';
 import { manifest } from '../manifest.js';

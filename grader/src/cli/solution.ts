@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import chalk from 'chalk';
 import { createTwoFilesPatch } from 'diff';
-import { repoRoot } from '@herd/harness';
+import { repoRoot } from '@herd/harness/engine';
 import { gradeIsolated } from '../isolated.js';
 import { learnerPath } from '../load-learner.js';
 import { requireModule } from '../manifest.js';

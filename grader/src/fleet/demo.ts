@@ -5,7 +5,7 @@
  * rebuilds per boundary per instance for both, every figure measured in this run.
  */
 import chalk from 'chalk';
-import { isHerdError, locateRedis } from '@herd/harness';
+import { isHerdError, locateRedis } from '@herd/harness/engine';
 import { range } from '../check-kit.js';
 import { GraderError, describeLearnerError } from '../learner-error.js';
 import { loadExports, mainFile } from '../load-learner.js';

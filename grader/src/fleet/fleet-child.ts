@@ -16,7 +16,7 @@ import {
   type AppFactory,
   type ReadThrough,
   type SharedStore,
-} from '@herd/harness';
+} from '@herd/harness/engine';
 import { describeLearnerError } from '../learner-error.js';
 import { loadExports, mainFile } from '../load-learner.js';
 import { findModule, type ModuleSpec } from '../manifest.js';

@@ -17,7 +17,7 @@ import {
   serveOrigin,
   type OriginOptions,
   type SharedStore,
-} from '@herd/harness';
+} from '@herd/harness/engine';
 import { forkTs, killWithParent } from '../fork-ts.js';
 import { lastLine } from '../learner-error.js';
 import { findModule } from '../manifest.js';
