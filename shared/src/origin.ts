@@ -4,6 +4,7 @@
  * latency grows with load the way a saturated database's does. Failures are injected on demand.
  * Every query is logged: it is the figure every module is graded on.
  */
+import { CapacityQueue } from './capacity-queue.js';
 import type { Clock } from './clock.js';
 import { HerdError } from './errors.js';
 import type { Rng } from './rng.js';
@@ -56,21 +57,32 @@ export interface QueryRecord {
 
 export class SlowOrigin {
   readonly log: QueryRecord[] = [];
-  private inService = 0;
-  private readonly waiting: Array<() => void> = [];
+  /**
+   * The database's slots and the FIFO in front of them. A queued job returns false when its
+   * caller already has an answer (it timed out while queued), so the slot goes to the next one.
+   */
+  private readonly slots: CapacityQueue<() => boolean>;
   private readonly versions = new Map<string, number>();
   private forcedFailures = 0;
   private down = false;
-  /** Highest number of queries in service at once; written as queries start. */
-  peakInService = 0;
-  /** Highest queue length seen. */
-  peakQueued = 0;
 
   constructor(
     private readonly clock: Clock,
     private readonly rng: Rng,
     private readonly options: OriginOptions,
-  ) {}
+  ) {
+    this.slots = new CapacityQueue<() => boolean>({ capacity: options.capacity, maxQueue: options.maxQueue, start: (job) => job() });
+  }
+
+  /** Highest number of queries in service at once; written as queries start. */
+  get peakInService(): number {
+    return this.slots.peakInService;
+  }
+
+  /** Highest queue length seen. */
+  get peakQueued(): number {
+    return this.slots.peakQueued;
+  }
 
   /** The origin as instance `id` sees it; its queries are logged under that id. */
   forInstance(id: string): Origin {
@@ -111,15 +123,14 @@ export class SlowOrigin {
         else resolve(value ?? null);
       };
 
-      const serve = (): void => {
+      // Runs when the query gets a slot (the slot is already counted as taken).
+      const serve = (): boolean => {
+        if (answered) return false;
         record.queuedMs = clock.now() - record.t;
-        this.inService++;
-        if (this.inService > this.peakInService) this.peakInService = this.inService;
         const jitter = options.jitterMs ? this.rng.int(0, options.jitterMs) : 0;
         const fail = this.down || this.takeForcedFailure() || (options.errorRate ? this.rng.chance(options.errorRate) : false);
         void clock.sleep(options.latencyMs + jitter).then(() => {
-          this.inService--;
-          this.waiting.shift()?.();
+          this.slots.release();
           if (fail) {
             finish('error', new HerdError('ORIGIN_ERROR', `origin query for "${key}" failed`, { key, instance }));
           } else if (options.absent?.(key)) {
@@ -128,25 +139,12 @@ export class SlowOrigin {
             finish('ok', undefined, { key, version, builtAt: clock.now(), by: instance });
           }
         });
+        return true;
       };
 
-      const capacity = options.capacity ?? Infinity;
-      if (this.inService < capacity) {
-        serve();
-      } else if (this.waiting.length >= (options.maxQueue ?? Infinity)) {
+      if (this.slots.offer(serve) === 'full') {
         finish('overloaded', new HerdError('ORIGIN_OVERLOADED', `origin queue is full; query for "${key}" refused`, { key, instance }));
         return;
-      } else {
-        const job = (): void => {
-          if (answered) {
-            // Timed out while queued: hand the slot straight to the next query.
-            this.waiting.shift()?.();
-            return;
-          }
-          serve();
-        };
-        this.waiting.push(job);
-        if (this.waiting.length > this.peakQueued) this.peakQueued = this.waiting.length;
       }
 
       if (options.timeoutMs !== undefined) {
