@@ -20,11 +20,11 @@ import {
   type RunReport,
   type SharedStore,
 } from '@herd/harness/engine';
-import { runOnRedis } from '../checks/03-distributed-lock.js';
+import { runOnRedis } from '../modules/03-distributed-lock/checks.js';
 import { FleetError, runProcessFleet, type FleetRunReport } from '../src/fleet/index.js';
 import { loadExports } from '../src/load-learner.js';
 import { requireModule } from '../src/manifest.js';
-import { redisBursts } from '../src/scenarios.js';
+import { redisBursts } from '../modules/03-distributed-lock/scenarios.js';
 
 export interface LockRoundTrips {
   /** Measured acquire+release pairs (warm-up excluded). */
@@ -113,7 +113,7 @@ export async function measureFleetInProcess(url: string, seed = 1): Promise<{ be
   t = performance.now();
   const run = await runOnRedis(locked, url, seed);
   const afterMs = performance.now() - t;
-  const waits = run.fleet.flatMap((f) => (f.app as { lockWaits?(): number[] }).lockWaits?.() ?? []);
+  const waits = run.fleet.flatMap((f: { app: unknown }) => (f.app as { lockWaits?(): number[] }).lockWaits?.() ?? []);
   return { before, beforeMs, after: run.report, afterMs, waits };
 }
 
@@ -133,8 +133,8 @@ function printFleetInProcess(r: Awaited<ReturnType<typeof measureFleetInProcess>
 // ---- Section: the fleet as real processes ---------------------------------------------------
 
 export async function measureProcessFleet(url: string, processes = 4): Promise<{ before: FleetRunReport; after: FleetRunReport }> {
-  const before = await runProcessFleet({ processes, phase: 'single-flight', redisUrl: url });
-  const after = await runProcessFleet({ processes, phase: 'lock', redisUrl: url });
+  const before = await runProcessFleet({ processes, module: '02-single-flight', redisUrl: url });
+  const after = await runProcessFleet({ processes, module: '03-distributed-lock', redisUrl: url });
   return { before, after };
 }
 

@@ -15,10 +15,10 @@ const TSX = pathToFileURL(createRequire(path.join(repoRoot, 'package.json')).res
  * stdout and stderr are piped (the caller drains or shows them), or with `terminal` inherited, so
  * the child writes to the terminal itself and sees it as one (colours, live pacing).
  */
-export function forkTs(file: string, args: string[] = [], options: { terminal?: boolean; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
+export function forkTs(file: string, args: string[] = [], options: { terminal?: boolean; env?: NodeJS.ProcessEnv; heapMb?: number } = {}): ChildProcess {
   return fork(file, args, {
     cwd: repoRoot,
-    execArgv: ['--import', TSX],
+    execArgv: ['--import', TSX, ...(options.heapMb ? [`--max-old-space-size=${options.heapMb}`] : [])],
     stdio: options.terminal ? ['inherit', 'inherit', 'inherit', 'ipc'] : ['ignore', 'pipe', 'pipe', 'ipc'],
     env: options.env ?? process.env,
   });

@@ -1,29 +1,30 @@
 /**
  * The child side of gradeIsolated: grades one module in this process, reporting each check as it
  * starts, then the result. Learner code runs here, so a loop that never yields blocks only this
- * process, and the parent's watchdog can end it.
+ * process, and the parent's watchdog can end it. A `ping` is answered whenever the event loop is
+ * free: the parent tells a blocked loop from a wait that never ends by it.
  */
 import { gradeModule } from './grade.js';
-import { findModule } from './manifest.js';
-import type { ChildRequest, ChildReply } from './isolated.js';
+import type { ChildReply, ChildRequest } from './isolated.js';
+import { findModule, type ModuleSpec } from './manifest.js';
 
 const send = (m: ChildReply): Promise<void> => new Promise((resolve) => process.send!(m, undefined, {}, () => resolve()));
 
-process.once('message', (raw) => {
-  const req = raw as ChildRequest;
+process.on('message', (raw) => {
+  const req = raw as ChildRequest | { type: 'ping' };
+  if ('type' in req) {
+    void send({ type: 'pong' });
+    return;
+  }
   void (async () => {
-    const base = findModule(req.checksId)!;
-    const spec = { ...base, id: req.id, files: req.files };
-    const result = await gradeModule(
-      spec,
-      req.target,
-      {
-        ...req.options,
-        onCheck: (name, seed) => void send({ type: 'check', name, seed }),
-        onResult: (check) => void send({ type: 'done', check }),
-      },
-      req.checksId,
-    );
+    const def = findModule(req.definition);
+    if (def === undefined) throw new Error(`no module ${req.definition} in the course list`);
+    const spec: ModuleSpec = { ...def, ...(req.dir === undefined ? {} : { dir: req.dir }), ...(req.files === undefined ? {} : { files: req.files }) };
+    const result = await gradeModule(spec, req.target, {
+      ...req.options,
+      onCheck: (name, seed) => void send({ type: 'check', name, seed }),
+      onResult: (check) => void send({ type: 'done', check }),
+    });
     await send({ type: 'result', result });
     process.exit(0);
   })().catch(async (error: unknown) => {

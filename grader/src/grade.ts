@@ -2,9 +2,14 @@
  * Grades one module for one target: loads its files, runs each check over the seeds, and folds
  * the outcomes into one result per check. A check's figure comes from the first failing seed, or
  * from the first seed when all pass, so the output is the same on every run.
+ *
+ * While a check runs, whatever learner code does outside the promise the check awaits is caught
+ * too: a promise that rejects with nobody listening, an exception thrown from a callback, a call
+ * to process.exit. Each fails the check it happened in, in one line naming the learner's file.
  */
-import { checksFor } from '../checks/index.js';
-import { describeLearnerError, firstLine } from './learner-error.js';
+import { learnerFrame } from '@herd/harness/engine';
+import type { CheckDef, Exports } from './define.js';
+import { describeLearnerError, firstLine, isGraderBug } from './learner-error.js';
 import { loadExports, mainFile } from './load-learner.js';
 import type { ModuleSpec } from './manifest.js';
 import type { CheckResult, ModuleResult, Status, Target } from './types.js';
@@ -22,14 +27,27 @@ export interface GradeOptions {
   onResult?(result: CheckResult): void;
 }
 
-/** `checksId` grades `spec`'s files with another module's checks (the mistake fixtures use it). */
-export async function gradeModule(spec: ModuleSpec, target: Target, options: GradeOptions = {}, checksId = spec.id): Promise<ModuleResult> {
+/** Other modules' reference exports, loaded once per process (03 runs 02's single flight). */
+const references = new Map<string, Promise<Exports>>();
+async function reference(id: string): Promise<Exports> {
+  let p = references.get(id);
+  if (p === undefined) {
+    // Imported here, not at the top: the course list imports every module, which imports this file.
+    const { findModule } = await import('./manifest.js');
+    const def = findModule(id);
+    if (def === undefined) throw new Error(`grader bug: no module ${id} to take a reference from`);
+    p = loadExports(def, 'solution');
+    references.set(id, p);
+  }
+  return p;
+}
+
+export async function gradeModule(spec: ModuleSpec, target: Target, options: GradeOptions = {}): Promise<ModuleResult> {
   const seeds = options.seeds ?? DEFAULT_SEEDS;
   const file = mainFile(spec, target);
-  const impl = await checksFor(checksId);
   const wanted = spec.checks.filter((c) => options.only === undefined || options.only.includes(c.name));
 
-  let exports: Record<string, unknown> | undefined;
+  let exports: Exports | undefined;
   let loadFailure: string | undefined;
   try {
     exports = await loadExports(spec, target);
@@ -44,50 +62,109 @@ export async function gradeModule(spec: ModuleSpec, target: Target, options: Gra
       checks.push({ ...base, status: 'error', measured: '-', message: loadFailure! });
       continue;
     }
-    const fn = impl.checks[check.name];
-    if (fn === undefined) {
-      checks.push({ ...base, status: 'error', measured: '-', message: `grader bug: no implementation for check "${check.name}"` });
-      continue;
-    }
-    const runSeeds = check.seeds === 'once' ? seeds.slice(0, 1) : seeds;
-    let result: CheckResult | undefined;
-    for (const seed of runSeeds) {
-      options.onCheck?.(check.name, seed);
-      try {
-        const outcome = await fn({ seed, target, exports, value: check.value });
-        if (outcome.skipped) {
-          result = { ...base, status: 'skipped', measured: outcome.measured, message: outcome.message ?? '', seed };
-          break;
-        }
-        const status: Status = outcome.pass ? 'pass' : 'fail';
-        const current: CheckResult = {
-          ...base,
-          status,
-          measured: outcome.measured,
-          message: outcome.message ?? '',
-          seed,
-          series: outcome.series,
-        };
-        result ??= current;
-        if (!outcome.pass) {
-          result = current;
-          break;
-        }
-      } catch (error) {
-        result = { ...base, status: 'error', measured: '-', message: describeLearnerError(error, file), seed };
-        break;
-      }
-    }
-    checks.push(result!);
-    options.onResult?.(result!);
+    const result = await gradeCheck(check, exports, target, file, seeds, options);
+    checks.push(result);
+    options.onResult?.(result);
   }
   return { id: spec.id, title: spec.title, status: foldStatus(checks.map((c) => c.status)), checks };
+}
+
+async function gradeCheck(check: CheckDef, exports: Exports, target: Target, file: string, seeds: readonly number[], options: GradeOptions): Promise<CheckResult> {
+  const base = { name: check.name, target: check.target, measured: '', message: '', seed: null };
+  const runSeeds = check.seeds === 'once' ? seeds.slice(0, 1) : seeds;
+  let result: CheckResult | undefined;
+  for (const seed of runSeeds) {
+    options.onCheck?.(check.name, seed);
+    const stray = watchStrays();
+    try {
+      const outcome = await check.run({ seed, target, exports, value: check.value, file, reference });
+      // Rejections nobody handled surface a turn after the promise settles.
+      await new Promise((r) => setImmediate(r));
+      const crash = stray.first();
+      if (crash !== undefined) {
+        result = { ...base, status: 'fail', measured: outcome.measured, message: strayLine(crash, file), seed };
+        break;
+      }
+      if (outcome.skipped) {
+        result = { ...base, status: 'skipped', measured: outcome.measured, message: outcome.message ?? '', seed };
+        break;
+      }
+      const current: CheckResult = { ...base, status: outcome.pass ? 'pass' : 'fail', measured: outcome.measured, message: outcome.message ?? '', seed, series: outcome.series };
+      result ??= current;
+      if (!outcome.pass) {
+        result = current;
+        break;
+      }
+    } catch (error) {
+      const crash = stray.first();
+      if (crash !== undefined) {
+        result = { ...base, status: 'fail', measured: '-', message: strayLine(crash, file), seed };
+      } else if (isGraderBug(error)) {
+        result = { ...base, status: 'error', measured: '-', message: `grader bug, please report it: ${firstLine(error instanceof Error ? `${error.name}: ${error.message}` : String(error))}`, seed, graderBug: true };
+      } else {
+        result = { ...base, status: 'error', measured: '-', message: describeLearnerError(error, file), seed };
+      }
+      break;
+    } finally {
+      stray.stop();
+    }
+  }
+  return result!;
+}
+
+type Stray = { kind: 'rejection' | 'exception' | 'exit'; error: unknown };
+
+/**
+ * Listens for what learner code does outside the awaited promise while one check runs. Node
+ * would otherwise end the process on an unhandled rejection, taking every other check with it.
+ */
+function watchStrays(): { first(): Stray | undefined; stop(): void } {
+  const seen: Stray[] = [];
+  const onRejection = (error: unknown): void => void seen.push({ kind: 'rejection', error });
+  const onException = (error: unknown): void => void seen.push({ kind: 'exception', error });
+  process.on('unhandledRejection', onRejection);
+  process.on('uncaughtException', onException);
+  const realExit = process.exit;
+  const realKill = process.kill;
+  // Learner code ending or signalling the grading process: refused, and named.
+  process.exit = ((code?: number) => {
+    const error = new Error(`called process.exit(${code ?? ''})`);
+    if (learnerFrame(error.stack) === undefined) return realExit.call(process, code);
+    seen.push({ kind: 'exit', error });
+    throw error;
+  }) as typeof process.exit;
+  process.kill = ((pid: number, signal?: string | number) => {
+    const error = new Error(`called process.kill(${pid}${signal === undefined ? '' : `, ${JSON.stringify(signal)}`})`);
+    if (learnerFrame(error.stack) === undefined) return realKill.call(process, pid, signal);
+    seen.push({ kind: 'exit', error });
+    throw error;
+  }) as typeof process.kill;
+  return {
+    first: () => seen[0],
+    stop() {
+      process.off('unhandledRejection', onRejection);
+      process.off('uncaughtException', onException);
+      process.exit = realExit;
+      process.kill = realKill;
+    },
+  };
+}
+
+function strayLine(stray: Stray, file: string): string {
+  const e = stray.error;
+  const frame = e instanceof Error ? learnerFrame(e.stack) : undefined;
+  const where = frame ?? file;
+  const what = e instanceof Error ? firstLine(`${e.name === 'Error' ? '' : `${e.name}: `}${e.message}`) : firstLine(String(e));
+  if (stray.kind === 'exit') return `${where}: ${what}: a module's code never ends or signals the process; throw an error or return a rejected promise instead`;
+  if (stray.kind === 'exception') return `${where}: an exception escaped outside any awaited call (${what}): throw inside the promise get() returns, not from a callback`;
+  return `${where}: a promise rejected and nothing handled it (${what}): did you leave the promise of .finally() or .then() unhandled? call.then(onDone, onDone) handles both outcomes`;
 }
 
 export function foldStatus(statuses: readonly Status[]): Status {
   if (statuses.includes('error')) return 'error';
   if (statuses.includes('fail')) return 'fail';
-  if (statuses.length > 0 && statuses.every((s) => s === 'skipped')) return 'skipped';
+  // A module with a skipped check is not done: the check did not run.
+  if (statuses.includes('skipped')) return 'skipped';
   return 'pass';
 }
 

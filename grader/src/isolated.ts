@@ -10,21 +10,24 @@ import { forkTs, killWithParent } from './fork-ts.js';
 import { GraderError, lastLine } from './learner-error.js';
 import { mainFile } from './load-learner.js';
 import type { ModuleSpec } from './manifest.js';
+import { describeCrash } from './crash.js';
 import type { GradeOptions } from './grade.js';
 import { foldStatus } from './grade.js';
 import type { CheckResult, ModuleResult, Target } from './types.js';
 
-/** What the child is asked: the module's id and files may be a fixture's, graded with checksId's checks. */
+/** What the child is asked: a module, with its files possibly read from another folder (a fixture's). */
 export interface ChildRequest {
-  id: string;
-  files: Record<string, string[]>;
-  checksId: string;
+  definition: string;
+  dir?: string;
+  files?: Record<string, string[]>;
   target: Target;
   options: { seeds?: readonly number[]; only?: readonly string[] };
 }
 
 export type ChildReply =
   | { type: 'check'; name: string; seed: number }
+  /** The child's event loop is free: whatever it waits on is not a loop that blocks it. */
+  | { type: 'pong' }
   | { type: 'done'; check: CheckResult }
   | { type: 'result'; result: ModuleResult }
   /** The grader itself failed in the child (a bug, not the learner's code). */
@@ -47,17 +50,23 @@ export interface IsolatedOptions extends Omit<GradeOptions, 'onCheck' | 'onResul
   watchdogMs?: number;
 }
 
-export function gradeIsolated(spec: ModuleSpec, target: Target, options: IsolatedOptions = {}, checksId = spec.id): Promise<ModuleResult> {
+/** The grading child's heap: far above what grading needs, low enough that a runaway allocation ends in seconds. */
+const CHILD_HEAP_MB = 1536;
+
+export function gradeIsolated(spec: ModuleSpec, target: Target, options: IsolatedOptions = {}): Promise<ModuleResult> {
   const watchdogMs = options.watchdogMs ?? defaultWatchdogMs();
-  const child = forkTs(CHILD);
+  const child = forkTs(CHILD, [], { heapMb: CHILD_HEAP_MB });
   // Only the learner's own console output comes from the child: it goes to stderr, so debugging
-  // prints show up on the terminal but never inside `pnpm grade --json`'s stdout.
+  // prints show up on the terminal but never inside `pnpm grade --json`'s stdout. V8's report of
+  // a process out of memory is not the learner's output: it is cut, and summed up in one line.
   child.stdout?.pipe(process.stderr);
   let stderr = '';
+  let dying = false;
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => {
-    process.stderr.write(chunk);
-    stderr = (stderr + chunk).slice(-4000);
+    stderr = (stderr + chunk).slice(-8000);
+    if (/<--- Last few GCs --->|FATAL ERROR:/.test(chunk)) dying = true;
+    if (!dying) process.stderr.write(chunk);
   });
 
   const release = killWithParent(child);
@@ -72,16 +81,27 @@ export function gradeIsolated(spec: ModuleSpec, target: Target, options: Isolate
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(pinged);
       release();
       outcome();
     };
+    // At the watchdog: a child that still answers a ping is waiting (a top-level await or a
+    // promise outside the virtual clock that never settles); one that does not is blocked.
+    let pinged: NodeJS.Timeout | undefined;
     const arm = (): void => {
       clearTimeout(timer);
-      timer = setTimeout(() => finish(() => resolve(hungResult(spec, target, options.only, done, current, watchdogMs))), watchdogMs);
+      clearTimeout(pinged);
+      timer = setTimeout(() => {
+        child.send({ type: 'ping' });
+        pinged = setTimeout(() => finish(() => resolve(hungResult(spec, target, options.only, done, current, watchdogMs, 'blocked'))), PING_GRACE_MS);
+      }, watchdogMs);
     };
 
     child.on('message', (m: ChildReply) => {
-      if (m.type === 'check') {
+      if (m.type === 'pong') {
+        clearTimeout(pinged);
+        finish(() => resolve(hungResult(spec, target, options.only, done, current, watchdogMs, 'waiting')));
+      } else if (m.type === 'check') {
         current = { name: m.name, seed: m.seed };
         arm();
       } else if (m.type === 'done') {
@@ -95,14 +115,23 @@ export function gradeIsolated(spec: ModuleSpec, target: Target, options: Isolate
     // 'close', not 'exit': it comes after the child's last IPC message, so a result sent just
     // before exiting is never mistaken for a crash.
     child.once('close', (code, signal) => {
+      // Died in the middle of a check: the learner's code did it (out of memory, a signal); the
+      // finished checks keep their results and the one that was running is named.
+      if (current !== undefined || dying) {
+        const line = describeCrash(mainFile(spec, target), current, code, signal, stderr);
+        return finish(() => resolve(stoppedResult(spec, options.only, done, current, line, { check: current?.name ?? '(loading the file)', seed: current?.seed ?? 0 })));
+      }
       finish(() => reject(new GraderError(`the grading process for ${spec.id} exited (${signal ?? `code ${code}`}) before it finished${lastLine(stderr) ? `: ${lastLine(stderr)}` : ''}`)));
     });
     child.once('error', (e) => finish(() => reject(new GraderError(`could not start the grading process: ${e.message}`))));
     // Loading the learner's files happens before the first check: a loop at import time is covered too.
     arm();
-    child.send({ id: spec.id, files: spec.files, checksId, target, options: { seeds: options.seeds, only: options.only } } satisfies ChildRequest);
+    child.send({ definition: spec.id, dir: spec.dir, files: spec.files, target, options: { seeds: options.seeds, only: options.only } } satisfies ChildRequest);
   });
 }
+
+/** How long a child at the watchdog gets to answer a ping. */
+const PING_GRACE_MS = 1000;
 
 /** Finished checks keep their results; the blocked one is named; the rest were never graded. */
 function hungResult(
@@ -112,9 +141,29 @@ function hungResult(
   done: readonly CheckResult[],
   current: { name: string; seed: number } | undefined,
   watchdogMs: number,
+  how: 'blocked' | 'waiting',
 ): ModuleResult {
   const where = current === undefined ? 'loading the file' : `"${current.name}" (seed ${current.seed})`;
-  const line = `${mainFile(spec, target)}: ${where} did not finish within ${Math.round(watchdogMs / 1000)} s of wall time: a loop that never awaits (while or for with no await inside) blocks everything; look for one in your code`;
+  const s = Math.round(watchdogMs / 1000);
+  const line =
+    how === 'blocked'
+      ? `${mainFile(spec, target)}: ${where} did not finish within ${s} s of wall time: a loop that never lets anything else run (while or for with no await inside, or one that only awaits things that are ready at once, never deps.clock.sleep) blocks everything; look for one in your code`
+      : current === undefined
+        ? `${mainFile(spec, target)}: loading the file did not finish within ${s} s of wall time: a top-level await that never settles? Move the work into a function`
+        : `${mainFile(spec, target)}: ${where} did not finish within ${s} s of wall time, waiting on something outside the virtual clock that never settled (a real timer, real I/O, a top-level promise?)`;
+  return stoppedResult(spec, only, done, current, line, { check: current?.name ?? '(loading the file)', seed: current?.seed ?? 0 });
+}
+
+/** The result of a run that stopped at `current`: finished checks kept, the running one named, the rest not graded. */
+function stoppedResult(
+  spec: ModuleSpec,
+  only: readonly string[] | undefined,
+  done: readonly CheckResult[],
+  current: { name: string; seed: number } | undefined,
+  line: string,
+  hung: { check: string; seed: number },
+): ModuleResult {
+  const where = current === undefined ? 'loading the file' : `"${current.name}" (seed ${current.seed})`;
   const checks = spec.checks
     .filter((c) => only === undefined || only.includes(c.name))
     .map((c): CheckResult => {
@@ -130,7 +179,7 @@ function hungResult(
         seed: blocked ? (current?.seed ?? null) : null,
       };
     });
-  return { id: spec.id, title: spec.title, status: foldStatus(checks.map((c) => c.status)), checks, hung: { check: current?.name ?? '(loading the file)', seed: current?.seed ?? 0 } };
+  return { id: spec.id, title: spec.title, status: foldStatus(checks.map((c) => c.status)), checks, hung };
 }
 
 

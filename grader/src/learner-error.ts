@@ -2,7 +2,8 @@
  * Turns whatever learner code threw (or the harness raised about it) into one line that names
  * the learner's file and what to look at. Never a harness stack trace.
  */
-import { isHerdError, learnerFrame, repoRelative } from '@herd/harness/engine';
+import path from 'node:path';
+import { isHerdError, learnerFrame, repoRelative, repoRoot } from '@herd/harness/engine';
 
 export class GraderError extends Error {
   /** Exit code for the CLI: 2 means the grader itself could not run. */
@@ -53,6 +54,21 @@ export function describeLearnerError(error: unknown, file: string): string {
     return frame ? `${frame}: threw ${text}` : `${file}: threw ${text}`;
   }
   return `${file}: threw ${firstLine(String(error))}`;
+}
+
+const graderDirs = ['grader', 'shared'].map((d) => path.join(repoRoot, d) + path.sep);
+
+/**
+ * True for an error the grader raised about itself: a plain Error (no HerdError, no load or
+ * request failure) thrown from the grader's or the harness's code with no learner file anywhere
+ * on its stack. Those are reported as grader bugs, never blamed on the learner.
+ */
+export function isGraderBug(error: unknown): boolean {
+  if (!(error instanceof Error) || isHerdError(error) || error instanceof LoadError || error instanceof RequestFailures || error instanceof GraderError) return false;
+  if (learnerFrame(error.stack) !== undefined) return false;
+  const top = (error.stack ?? '').split('\n').find((l) => /^\s+at /.test(l));
+  const file = top === undefined ? undefined : /(?:file:\/\/)?(\/[^\s():]+\.[cm]?[tj]s):\d+/.exec(top)?.[1];
+  return file !== undefined && graderDirs.some((d) => file.startsWith(d)) && !file.includes(`${path.sep}fixtures${path.sep}`);
 }
 
 export function firstLine(text: string): string {

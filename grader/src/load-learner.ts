@@ -1,23 +1,29 @@
 /**
  * Loads a module's files for one target through the one switch the checks use: `starter` reads
- * modules/<id>/, `solution` reads solutions/<id>/. Missing files, syntax errors and wrong exports
- * become one LoadError line naming the file.
+ * modules/<id>/, `solution` reads solutions/<id>/, and a spec with a `dir` reads that folder (a
+ * test's fixture, the committed starters). Missing files, syntax errors and wrong exports become
+ * one LoadError line naming the file.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { repoRoot } from '@herd/harness/engine';
+import { addLearnerDir, repoRoot } from '@herd/harness/engine';
 import { LoadError, firstLine } from './learner-error.js';
 import type { ModuleSpec } from './manifest.js';
-import type { Exports, Target } from './types.js';
+import type { Exports, Target } from './define.js';
 
 export function targetDir(target: Target): string {
   return target === 'solution' ? 'solutions' : 'modules';
 }
 
+/** Repository-relative folder a module's files are read from for a target. */
+export function learnerDir(spec: ModuleSpec, target: Target): string {
+  return spec.dir ?? path.join(targetDir(target), spec.id);
+}
+
 /** Repository-relative path of one of a module's files for a target. */
 export function learnerPath(spec: ModuleSpec, target: Target, file: string): string {
-  return path.join(targetDir(target), spec.id, file);
+  return path.join(learnerDir(spec, target), file);
 }
 
 /** The file people should look at first: the module's first listed file. */
@@ -27,6 +33,8 @@ export function mainFile(spec: ModuleSpec, target: Target): string {
 
 export async function loadExports(spec: ModuleSpec, target: Target): Promise<Exports> {
   const merged: Exports = {};
+  // Whatever folder the files come from, the guard and the error lines treat them as learner code.
+  addLearnerDir(path.join(repoRoot, learnerDir(spec, target)));
   for (const [file, names] of Object.entries(spec.files)) {
     const rel = learnerPath(spec, target, file);
     const abs = path.join(repoRoot, rel);
@@ -42,7 +50,9 @@ export async function loadExports(spec: ModuleSpec, target: Target): Promise<Exp
     for (const name of names) {
       if (typeof mod[name] !== 'function') {
         const found = Object.keys(mod).filter((k) => k !== 'default');
-        const has = found.length > 0 ? `it exports: ${found.join(', ')}` : 'it exports nothing';
+        const byName = `export it by name: \`export function ${name}(...)\``;
+        let has = found.length > 0 ? `it exports: ${found.join(', ')}` : 'it exports nothing';
+        if (mod.default !== undefined) has = found.length > 0 ? `${has}, and a default export; ${byName}` : `it has only a default export; ${byName}`;
         throw new LoadError(`${rel} must export a function named ${name} (${has})`);
       }
     }

@@ -1,6 +1,10 @@
-/** Output for people: a table per module, sparklines under herd checks, before/after tables. */
+/**
+ * Output for people: a table per module, sparklines under herd checks, headline tables. Every
+ * table fits the terminal's width (80 columns on a projector): the widest columns wrap.
+ */
 import chalk from 'chalk';
-import { sparkline, type RunReport } from '@herd/harness/engine';
+import { sharedScale, sparkline } from '@herd/harness/engine';
+import type { HeadlineTable } from './define.js';
 import type { ModuleSpec } from './manifest.js';
 import type { CheckResult, ModuleResult, Status, Target } from './types.js';
 
@@ -11,14 +15,59 @@ const badge: Record<Status, string> = {
   skipped: chalk.yellow('SKIP'),
 };
 
+/** The terminal's width, or 100 when output is not a terminal (files, pipes, CI logs). */
+export function terminalWidth(): number {
+  return Math.max(60, process.stdout.columns ?? 100);
+}
+
 // Visible width, ignoring colour codes.
 const width = (s: string): number => s.replace(/\u001b\[[0-9;]*m/g, '').length;
 const pad = (s: string, w: number): string => s + ' '.repeat(Math.max(0, w - width(s)));
 
-export function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
-  const line = (cells: string[]): string => cells.map((c, i) => pad(c, widths[i]!)).join('  ').trimEnd();
-  return [chalk.bold(line(header)), chalk.dim(widths.map((w) => '-'.repeat(w)).join('  ')), ...rows.map(line)].join('\n');
+/** Breaks plain text into lines of at most `w` columns, at spaces where it can. */
+export function wrap(text: string, w: number): string[] {
+  if (w < 8 || width(text) <= w) return [text];
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line === '') line = word;
+    else if (width(line) + 1 + width(word) <= w) line += ` ${word}`;
+    else {
+      out.push(line);
+      line = word;
+    }
+    while (width(line) > w) {
+      out.push(line.slice(0, w));
+      line = line.slice(w);
+    }
+  }
+  if (line !== '') out.push(line);
+  return out;
+}
+
+/** A table whose widest columns shrink (and wrap) until it fits `maxWidth`. */
+export function table(header: string[], rows: string[][], maxWidth = terminalWidth()): string {
+  const natural = header.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
+  const widths = [...natural];
+  const total = (): number => widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
+  while (total() > maxWidth) {
+    const widest = widths.indexOf(Math.max(...widths));
+    if (widths[widest]! <= 12) break;
+    widths[widest]!--;
+  }
+  const render = (cells: string[]): string[] => {
+    const wrapped = cells.map((c, i) => (width(c) <= widths[i]! ? [c] : wrap(c, widths[i]!)));
+    const height = Math.max(...wrapped.map((w) => w.length));
+    return Array.from({ length: height }, (_, k) => wrapped.map((w, i) => pad(w[k] ?? '', widths[i]!)).join('  ').trimEnd());
+  };
+  return [...render(header).map((l) => chalk.bold(l)), chalk.dim(widths.map((w) => '-'.repeat(w)).join('  ')), ...rows.flatMap(render)].join('\n');
+}
+
+/** A paragraph of plain text wrapped to the terminal, later lines indented by `indent`. */
+export function paragraph(text: string, indent = 2, maxWidth = terminalWidth()): string {
+  return wrap(text, maxWidth - indent)
+    .map((l, i) => (i === 0 ? l : ' '.repeat(indent) + l))
+    .join('\n');
 }
 
 export function renderModule(spec: ModuleSpec, result: ModuleResult, target: Target, file: string): string {
@@ -30,7 +79,8 @@ export function renderModule(spec: ModuleSpec, result: ModuleResult, target: Tar
   for (const c of notes) out.push(note(spec, c, target));
   const herd = result.checks.find((c) => c.series !== undefined);
   if (herd?.series) {
-    out.push('', `${chalk.dim('origin queries/s')} ${chalk.cyan(sparkline(herd.series))} ${chalk.dim(`(${herd.name}, seed ${herd.seed})`)}`);
+    const w = Math.min(60, terminalWidth() - 20);
+    out.push('', `${chalk.dim('origin queries/s')} ${chalk.cyan(sparkline(herd.series, w))}`, chalk.dim(`  (${herd.name}, seed ${herd.seed})`));
   }
   out.push('', `${badge[result.status]} ${passCount(result.checks)}`);
   return out.join('\n');
@@ -38,33 +88,32 @@ export function renderModule(spec: ModuleSpec, result: ModuleResult, target: Tar
 
 function note(spec: ModuleSpec, c: CheckResult, target: Target): string {
   const colour = c.status === 'skipped' ? chalk.yellow : chalk.red;
-  const replay = c.seed !== null && c.status === 'fail' ? chalk.dim(` (seed ${c.seed}: pnpm grade ${spec.id.slice(0, 2)} --seed ${c.seed}${target === 'solution' ? ' --solution' : ''})`) : '';
-  return `${colour(`${c.name}:`)} ${c.message}${replay}`;
+  const replay = c.seed !== null && c.status === 'fail' ? ` (seed ${c.seed}: pnpm grade ${spec.id.slice(0, 2)} --seed ${c.seed}${target === 'solution' ? ' --solution' : ''})` : '';
+  const lines = wrap(`${c.name}: ${c.message}${replay}`, terminalWidth() - 2);
+  const head = lines[0]!;
+  const name = `${c.name}:`;
+  const first = head.startsWith(name) ? colour(name) + head.slice(name.length) : head;
+  return [first, ...lines.slice(1).map((l) => `  ${l}`)].join('\n');
 }
 
-const passCount = (checks: CheckResult[]): string => `${checks.filter((c) => c.status === 'pass').length}/${checks.length} checks pass`;
+const passCount = (checks: CheckResult[]): string => {
+  const passed = checks.filter((c) => c.status === 'pass').length;
+  const skipped = checks.filter((c) => c.status === 'skipped').length;
+  return `${passed}/${checks.length} checks pass${skipped ? `, ${skipped} skipped: not done until every check has run` : ''}`;
+};
 
-/** Before/after on the identical scenario and seed. */
-export function renderBeforeAfter(title: string, before: { label: string; report: RunReport }, after: { label: string; report: RunReport }): string {
-  const row = (name: string, f: (r: RunReport) => string): string[] => [name, f(before.report), f(after.report)];
-  const herd = (r: RunReport): string => {
-    const q = r.boundaries.map((b) => b.queries);
-    return q.length === 0 ? '0' : `${Math.min(...q)}-${Math.max(...q)}`;
-  };
-  const worstP99 = (r: RunReport): string => `${Math.round(Math.max(...r.boundaries.map((b) => b.p99), 0))} ms`;
-  return [
-    chalk.bold(title),
-    table(
-      ['', before.label, after.label],
-      [
-        row('origin queries per boundary', herd),
-        row('origin queries in total', (r) => r.origin.queries.toLocaleString('en-US')),
-        row('p99 at the boundary (worst)', worstP99),
-        row('p99 overall', (r) => `${Math.round(r.latency.p99)} ms`),
-        row('miss rate', (r) => `${(r.cache.missRate * 100).toFixed(2)}%`),
-        row('sawtooth', (r) => (r.sawtooth.detected ? `yes (${r.sawtooth.spikes} spikes)` : 'no')),
-        row('origin queries/s', (r) => sparkline(r.origin.perSecond, 40)),
-      ],
-    ),
-  ].join('\n');
+/** The headline table in the terminal: figures as rows, one column per run, series on one scale. */
+export function renderHeadline(t: HeadlineTable): string {
+  const rows = t.figures.map((f, i) => [f, ...t.runs.map((r) => r.values[i] ?? '')]);
+  const withSeries = t.runs.filter((r) => r.series !== undefined);
+  const out = [chalk.bold(`Headline on the identical scenario (${t.scenario}):`), table(['', ...t.runs.map((r) => r.label)], rows)];
+  if (withSeries.length > 0) {
+    // One scale for every line, so 1 query per boundary does not draw the spikes of a herd of 80.
+    const peak = sharedScale(withSeries.map((r) => r.series!));
+    const labelWidth = Math.max(...withSeries.map((r) => r.label.length));
+    const w = Math.max(20, Math.min(60, terminalWidth() - labelWidth - 4));
+    out.push('', chalk.dim(`${t.seriesLabel ?? 'series'}, one scale (peak ${peak}):`));
+    for (const r of withSeries) out.push(`${pad(r.label, labelWidth)}  ${chalk.cyan(sparkline(r.series!, w, peak))}`);
+  }
+  return out.join('\n');
 }

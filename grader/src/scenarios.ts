@@ -1,6 +1,6 @@
 /**
- * The fixed scenarios the checks, demos, before/after tables and results share. One definition
- * each, so "identical load" is literally the same spec.
+ * Scenarios more than one module uses. One definition each, so "identical load" is literally the
+ * same spec. A scenario only one module uses lives in that module's folder.
  */
 import type { ScenarioSpec } from '@herd/harness/engine';
 
@@ -25,24 +25,8 @@ export function hotKey(seed: number, instances = 1): ScenarioSpec {
 }
 
 /**
- * Steady arrivals at `ratePerSec`, a rebuild of exactly `rebuildMs` (no jitter, no queueing):
- * the setting in which a herd's size can be predicted from first principles.
- */
-export function steadyArrivals(ratePerSec: number, rebuildMs: number, seed = 1): ScenarioSpec {
-  return {
-    name: `steady ${ratePerSec}/s, rebuild ${rebuildMs} ms`,
-    seed,
-    durationMs: 7_000,
-    ttlMs: 3_000,
-    origin: { latencyMs: rebuildMs },
-    keys: { kind: 'hot', key: 'home' },
-    load: { kind: 'open', ratePerSec, arrivals: 'fixed', startMs: 0.5 },
-  };
-}
-
-/**
- * Module 03's fleet: 4 instances x 250 closed-loop clients (1000 in all) on one hot key, the hot
- * origin, a 10 s TTL, a minute of load. Per-process coalescing leaves one query per instance.
+ * A fleet on one hot key: 4 instances x 250 closed-loop clients (1000 in all), the hot origin, a
+ * 10 s TTL, a minute of load. Per-process coalescing leaves one query per instance per boundary.
  */
 export function fleetHotKey(seed: number): ScenarioSpec {
   return {
@@ -54,41 +38,5 @@ export function fleetHotKey(seed: number): ScenarioSpec {
     origin: { ...HOT_ORIGIN },
     keys: { kind: 'hot', key: 'home' },
     load: { kind: 'closed', clients: 1000, thinkMs: [1000, 2000] },
-  };
-}
-
-/** Module 03's lock settings: how long a lock lives, how long a waiter waits, how often it polls. */
-export interface LockOptions {
-  /** Lock expiry (PX), ms: how long a crashed holder blocks everyone else. */
-  pxMs: number;
-  /** A waiter gives up after this long with LOCK_WAIT_TIMEOUT. */
-  maxWaitMs: number;
-  /** Base poll interval while waiting, ms. */
-  pollMs: number;
-}
-
-/** The lock every module 03 run uses unless a check says otherwise. */
-export const LOCK: Readonly<LockOptions> = { pxMs: 1000, maxWaitMs: 5000, pollMs: 20 };
-
-/**
- * Bursts for the runs in real time (Redis, real processes): `count` bursts of `size` requests per
- * instance, `everyMs` apart, each spread over `spreadMs`, against a TTL of `ttlMs`, so every burst
- * meets an expired key with a second of margin on a busy machine.
- */
-export const BURSTS = { count: 3, size: 50, startMs: 50, everyMs: 1500, spreadMs: 100, ttlMs: 1000, origin: { latencyMs: 100 } } as const;
-
-/** Module 03's Redis check, in real time: BURSTS on 4 instances in one process. */
-export function redisBursts(seed: number): ScenarioSpec {
-  const { size, startMs, everyMs, spreadMs, ttlMs, origin, count } = BURSTS;
-  return {
-    name: 'redis bursts x4',
-    seed,
-    // Ends after the last burst starts and before another would.
-    durationMs: count * everyMs,
-    instances: 4,
-    ttlMs,
-    origin: { ...origin },
-    keys: { kind: 'hot', key: 'home' },
-    load: { kind: 'burst', size, startMs, everyMs, spreadMs },
   };
 }

@@ -2,20 +2,15 @@
  * The real-process fleet: N forked Node processes, one HTTP origin, one Redis. Only counts are
  * asserted, never timings: bursts 1.5 s apart against a 1 s TTL and a 100 ms origin leave every
  * boundary a second of margin on a loaded machine. A learner file that fails inside a child is
- * one line naming that file; fixtures are copied under modules/ for the run (the loader and the
- * stack-frame lookup key on that directory) and removed after it.
+ * one line naming that file; the fixtures are read where they are (grader/test/fixtures/fleet).
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, type TestContext } from 'vitest';
-import { createRedisStore, locateRedis, repoRoot, type RedisLocation } from '@herd/harness/engine';
+import { createRedisStore, locateRedis, type RedisLocation } from '@herd/harness/engine';
 import { FleetError, runProcessFleet } from '../src/fleet/index.js';
 
-const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'fleet');
-const fixtureId = `99-fleet-fixture-${process.pid}`;
 const fixtureNames = ['throws-in-get', 'throws-on-load', 'never-settles'] as const;
+const FIXTURES = 'grader/test/fixtures/fleet';
 
 let located: Promise<RedisLocation> | undefined;
 /**
@@ -29,17 +24,13 @@ async function redisUrl(ctx: TestContext): Promise<string> {
 }
 
 afterAll(async () => {
-  for (const name of fixtureNames) rmSync(path.join(repoRoot, 'modules', `${fixtureId}-${name}`), { recursive: true, force: true });
   const where = await located?.catch(() => undefined);
   if (where && 'stop' in where) await where.stop();
 });
 
-/** Installs a fixture as the lock phase's file, under a module id of its own. */
-function fixtureModule(name: (typeof fixtureNames)[number]): { id: string; files: Record<string, string[]> } {
-  const id = `${fixtureId}-${name}`;
-  mkdirSync(path.join(repoRoot, 'modules', id), { recursive: true });
-  copyFileSync(path.join(fixtures, `${name}.ts`), path.join(repoRoot, 'modules', id, 'locked-cache.ts'));
-  return { id, files: { 'locked-cache.ts': ['createLockedCache'] } };
+/** A fixture as module 03's file, read from the fixtures folder. */
+function fixtureModule(name: (typeof fixtureNames)[number]) {
+  return { id: '03-distributed-lock', files: { [`${name}.ts`]: ['createLockedCache'] }, dir: FIXTURES };
 }
 
 /** Fleet children of this process still alive (ps works on Linux and macOS). */
@@ -63,7 +54,7 @@ describe('runProcessFleet', () => {
     const prefix = `herd:fleet-test:${process.pid}:`;
     const common = { processes: 3, bursts: 2, redisUrl: url, prefix } as const;
 
-    const before = await runProcessFleet({ ...common, phase: 'single-flight' });
+    const before = await runProcessFleet({ ...common, module: '02-single-flight' });
     expect(before.file).toBe('solutions/02-single-flight/single-flight.ts');
     expect(before.failed).toBe(0);
     expect(before.requests).toBe(3 * 2 * 50);
@@ -73,7 +64,7 @@ describe('runProcessFleet', () => {
     ]);
     expect(before.lockWaits).toBeUndefined();
 
-    const after = await runProcessFleet({ ...common, phase: 'lock' });
+    const after = await runProcessFleet({ ...common, module: '03-distributed-lock' });
     expect(after.file).toBe('solutions/03-distributed-lock/locked-cache.ts');
     expect(after.failure).toBeUndefined();
     expect(after.failed).toBe(0);
@@ -97,9 +88,9 @@ describe('runProcessFleet', () => {
     const url = await redisUrl(ctx);
     const module = fixtureModule('throws-in-get');
     // A request failure is measured, not thrown: the report carries its one line.
-    const r = await runProcessFleet({ processes: 2, bursts: 1, burstSize: 5, phase: 'lock', target: 'starter', module, redisUrl: url });
+    const r = await runProcessFleet({ processes: 2, bursts: 1, burstSize: 5, module: '03-distributed-lock', target: 'starter', files: module, redisUrl: url });
     expect(r.failed).toBe(10);
-    expect(r.failure).toMatch(new RegExp(`^modules/${module.id}/locked-cache\\.ts:\\d+: threw TypeError: .* \\(get\\(\\) failed on 10 of 10 requests\\)$`));
+    expect(r.failure).toMatch(new RegExp(`^${FIXTURES}/throws-in-get\\.ts:\\d+: threw TypeError: .* \\(get\\(\\) failed on 10 of 10 requests\\)$`));
     expect(r.failure).not.toContain('\n');
     expect(liveChildren()).toEqual([]);
   });
@@ -107,10 +98,10 @@ describe('runProcessFleet', () => {
   it('a file that throws while loading is one FleetError line naming it', async (ctx) => {
     const url = await redisUrl(ctx);
     const module = fixtureModule('throws-on-load');
-    const e = await failure(runProcessFleet({ processes: 2, phase: 'lock', target: 'starter', module, redisUrl: url }));
+    const e = await failure(runProcessFleet({ processes: 2, module: '03-distributed-lock', target: 'starter', files: module, redisUrl: url }));
     expect(e).toBeInstanceOf(FleetError);
     expect((e as FleetError).code).toBe('FLEET_LEARNER_ERROR');
-    expect((e as Error).message).toMatch(new RegExp(`^modules/${module.id}/locked-cache\\.ts:\\d+: failed to load: SyntaxError: .* \\(process i[01]\\)$`));
+    expect((e as Error).message).toMatch(new RegExp(`^${FIXTURES}/throws-on-load\\.ts:\\d+: failed to load: SyntaxError: .* \\(process i[01]\\)$`));
     expect((e as Error).message).not.toContain('\n');
     expect(liveChildren()).toEqual([]);
   });
@@ -118,21 +109,21 @@ describe('runProcessFleet', () => {
   it('a get() that never settles hits the deadline, which names the instance; the children are killed', async (ctx) => {
     const url = await redisUrl(ctx);
     const module = fixtureModule('never-settles');
-    const e = await failure(runProcessFleet({ processes: 2, phase: 'lock', target: 'starter', module, redisUrl: url, deadlineMs: 8000 }));
+    const e = await failure(runProcessFleet({ processes: 2, module: '03-distributed-lock', target: 'starter', files: module, redisUrl: url, deadlineMs: 8000 }));
     expect(e).toBeInstanceOf(FleetError);
     expect((e as FleetError).code).toBe('FLEET_DEADLINE');
     expect((e as Error).message).toMatch(/^i[01] never answered .* within the 8 s deadline/);
-    expect((e as Error).message).toContain(`modules/${module.id}/locked-cache.ts`);
+    expect((e as Error).message).toContain(`${FIXTURES}/never-settles.ts`);
     expect(liveChildren()).toEqual([]);
   });
 
   it('refuses a fleet outside 2..8 processes before forking anything', async () => {
     for (const processes of [1, 9, 2.5]) {
-      const e = await failure(runProcessFleet({ processes, phase: 'single-flight' }));
+      const e = await failure(runProcessFleet({ processes, module: '02-single-flight' }));
       expect(e).toBeInstanceOf(FleetError);
       expect((e as Error).message).toBe(`a process fleet takes 2 to 8 processes, got ${processes}`);
     }
-    const e = await failure(runProcessFleet({ processes: 2, phase: 'lock' }));
+    const e = await failure(runProcessFleet({ processes: 2, module: '01-nonexistent' }));
     expect((e as FleetError).code).toBe('FLEET_BAD_OPTIONS');
   });
 });

@@ -15,7 +15,7 @@ export {
 } from './origin.js';
 export { createMemoryCache, type MemoryCacheOptions } from './memory-cache.js';
 export { keyPicker, driveLoad, type KeySpec, type LoadSpec, type KeyPicker, type LoadTarget } from './load.js';
-export { clusterBoundaries, ratePerBin, detectSawtooth, sparkline, type Boundary, type Sawtooth } from './metrics.js';
+export { clusterBoundaries, ratePerBin, detectSawtooth, sparkline, sharedScale, type Boundary, type Sawtooth } from './metrics.js';
 export {
   runScenario,
   realDriver,

@@ -29,3 +29,10 @@ export function parseArgs(argv: string[], booleans: string[], withValue: string[
   }
   return parsed;
 }
+
+/** `--seed S`: a whole number, or the default; anything else is an error, never NaN. */
+export function parseSeed(raw: string | undefined, fallback = 1): number {
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new GraderError(`--seed takes a whole number, got "${raw}"`);
+  return Number(raw);
+}

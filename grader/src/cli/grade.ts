@@ -10,16 +10,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import chalk from 'chalk';
 import { repoRoot } from '@herd/harness/engine';
-import { beforeAfter } from '../compare.js';
 import { DEFAULT_SEEDS } from '../grade.js';
+import { headlineTable } from '../headline.js';
 import { gradeIsolated } from '../isolated.js';
 import { GraderError, describeLearnerError } from '../learner-error.js';
 import { mainFile, targetDir } from '../load-learner.js';
 import { manifest, requireModule, type ModuleSpec } from '../manifest.js';
 import { isDone, readProgress, recordGrade } from '../progress.js';
-import { renderBeforeAfter, renderModule } from '../render.js';
+import { paragraph, renderHeadline, renderModule } from '../render.js';
 import type { ModuleResult, Target } from '../types.js';
-import { parseArgs } from './args.js';
+import { parseArgs, parseSeed } from './args.js';
 import { main } from './main.js';
 
 const USAGE = 'usage: pnpm grade [NN] [--solution] [--all] [--json] [--watch] [--seed N]';
@@ -31,13 +31,10 @@ main(async () => {
     return 0;
   }
   const target: Target = args.flags.has('solution') ? 'solution' : 'starter';
-  const seedText = args.values.get('seed');
-  const seed = seedText === undefined ? undefined : Number(seedText);
-  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) throw new GraderError(`--seed takes a whole number, got "${seedText}"`);
-  const seeds = seed === undefined ? DEFAULT_SEEDS : [seed];
+  const seeds = args.values.has('seed') ? [parseSeed(args.values.get('seed'))] : DEFAULT_SEEDS;
   if (args.positionals.length > 1) throw new GraderError(USAGE);
 
-  let specs: ModuleSpec[];
+  let specs: readonly ModuleSpec[];
   if (args.flags.has('all')) {
     specs = manifest;
   } else if (args.positionals[0] !== undefined) {
@@ -58,7 +55,8 @@ main(async () => {
     if (!args.flags.has('json')) {
       console.log(renderModule(spec, result, target, mainFile(spec, target)));
       // A check that blocked its process would block this run of the same code too.
-      if (specs.length === 1 && result.hung === undefined) await printBeforeAfter(spec, target, seeds[0]!);
+      if (specs.length === 1 && result.hung === undefined) await printHeadline(spec, target, seeds[0]!);
+      if (result.status === 'skipped') console.log(`\n${chalk.yellow(paragraph(`${spec.id} is not done yet: a check was skipped (see above), so it never ran. Start Redis (\`redis-server --daemonize yes\`, or set REDIS_URL) and grade again.`, 0))}`);
       console.log('');
     }
   }
@@ -74,10 +72,12 @@ main(async () => {
     };
     console.log(JSON.stringify(json, null, 2));
   } else if (specs.length === 1 && results[0]!.status === 'pass' && target === 'starter') {
-    const next = manifest[manifest.indexOf(specs[0]!) + 1];
+    const next = manifest[manifest.indexOf(specs[0] as (typeof manifest)[number]) + 1];
     console.log(chalk.green(`Module ${specs[0]!.id} done.`) + (next ? ` Compare with the reference: pnpm solution ${specs[0]!.id.slice(0, 2)}. Next: modules/${next.id}/README.md` : ''));
   }
-  return results.every((r) => r.status === 'pass' || r.status === 'skipped') ? 0 : 1;
+  // 2: the grader itself failed somewhere (a bug to report); 1: a check did not pass.
+  if (results.some((r) => r.checks.some((c) => c.graderBug))) return 2;
+  return results.every((r) => r.status === 'pass') ? 0 : 1;
 });
 
 function progressList(current: ModuleSpec): string {
@@ -89,25 +89,17 @@ function progressList(current: ModuleSpec): string {
   return [chalk.bold('Tame the Herd: progress'), ...lines].join('\n');
 }
 
-async function printBeforeAfter(spec: ModuleSpec, target: Target, seed: number): Promise<void> {
+async function printHeadline(spec: ModuleSpec, target: Target, seed: number): Promise<void> {
   try {
-    const ba = await beforeAfter(spec, target, seed);
-    if (ba === undefined) return;
-    const who = target === 'solution' ? 'reference' : 'yours';
-    console.log(
-      `\n${renderBeforeAfter(
-        `Before/after on the identical scenario (${ba.after.scenario}, seed ${seed}):`,
-        { label: `${ba.previous.id} (reference)`, report: ba.before },
-        { label: `${spec.id} (${who})`, report: ba.after },
-      )}`,
-    );
+    const table = await headlineTable(spec, target, seed);
+    if (table !== undefined) console.log(`\n${renderHeadline(table)}`);
   } catch (error) {
-    console.log(chalk.dim(`\n(before/after not shown: ${describeLearnerError(error, mainFile(spec, target))})`));
+    console.log(chalk.dim(`\n(headline table not shown: ${describeLearnerError(error, mainFile(spec, target))})`));
   }
 }
 
 /** Re-grades in a fresh process on every save, so edited files are re-imported and a hang can be killed. */
-function watchAndRegrade(specs: ModuleSpec[], childArgs: string[]): Promise<number> {
+function watchAndRegrade(specs: readonly ModuleSpec[], childArgs: string[]): Promise<number> {
   const dirs = specs.map((s) => path.join(repoRoot, targetDir(childArgs.includes('--solution') ? 'solution' : 'starter'), s.id));
   const script = fileURLToPath(import.meta.url);
   let child: ChildProcess | undefined;

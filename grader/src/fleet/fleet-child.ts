@@ -12,8 +12,8 @@ import {
   httpOrigin,
   realClock,
   type AppDeps,
+  type FleetContext,
   type Rng,
-  type AppFactory,
   type ReadThrough,
   type SharedStore,
 } from '@herd/harness/engine';
@@ -24,9 +24,6 @@ import { wallNow, type ChildConfig, type FromChild, type ToChild } from './fleet
 
 interface FleetApp extends ReadThrough {
   lockWaits?(): number[];
-}
-interface SingleFlight {
-  do<T>(key: string, fn: () => Promise<T>): Promise<T>;
 }
 
 /** The file errors are attributed to when no stack frame names one; set once init arrives. */
@@ -75,19 +72,17 @@ process.on('message', (raw) => {
   }
 });
 
-/** A manifest-shaped spec for loadExports and mainFile, which read only id and files. */
-function specOf(module: ChildConfig['module']): ModuleSpec {
-  return { id: module.id, title: module.id, files: module.files, hints: [], checks: [] };
-}
-
 async function init(c: ChildConfig): Promise<void> {
   config = c;
-  const spec = specOf(c.module);
+  const def = findModule(c.definition);
+  if (def?.app === undefined) return fail(`module ${c.definition} has no app builder (a process-fleet bug)`);
+  const spec: ModuleSpec = { ...def, ...c.module };
   file = mainFile(spec, c.target);
   loadRng = createRng(c.seed).fork(`load:${c.instance}`);
+  const rng = createRng(c.seed);
   const base: AppDeps = {
     clock: realClock,
-    rng: createRng(c.seed).fork(`learner:${c.index}`),
+    rng: rng.fork(`learner:${c.index}`),
     origin: httpOrigin(c.originUrl, c.instance),
     cache: createMemoryCache(realClock),
     ttlMs: c.ttlMs,
@@ -99,27 +94,20 @@ async function init(c: ChildConfig): Promise<void> {
   } catch (error) {
     return learnerFailure(error);
   }
-  if (c.phase === 'single-flight') {
-    try {
-      app = (exports.createSingleFlightCache as AppFactory)(base);
-    } catch (error) {
-      return learnerFailure(error);
-    }
-    return send({ type: 'ready' });
-  }
-
-  if (c.redis === undefined) return fail('the lock phase needs a Redis URL and prefix in its config (a process-fleet bug)');
-  let singleFlight: () => SingleFlight;
+  let built: Awaited<ReturnType<NonNullable<typeof def.app>>>;
   try {
-    // Module 02's reference, as the in-process checks inject it: a bug in the learner's 02 cannot leak in.
-    singleFlight = (await loadExports(findModule('02-single-flight')!, 'solution')).createSingleFlight as () => SingleFlight;
-    store = await createRedisStore({ url: c.redis.url, prefix: c.redis.prefix });
+    if (c.redis !== undefined) store = await createRedisStore({ url: c.redis.url, prefix: c.redis.prefix });
+    const shared = store;
+    built = await def.app(exports, shared === undefined ? {} : { store: () => shared });
   } catch (error) {
     // Not the learner's doing: the harness's own one line (for Redis, naming the URL and the fix).
     return fail(error instanceof Error ? error.message : String(error));
   }
+  // This process is one instance of the fleet: the parent's origin log is the measurement, so
+  // the read counts a run would take have nowhere to go.
+  const context = { clock: realClock, rng, spec: undefined, origin: undefined, recordRead: () => undefined } as unknown as FleetContext;
   try {
-    app = (exports.createLockedCache as (deps: unknown) => FleetApp)({ ...base, store, singleFlight, lock: c.lock });
+    app = built.factory(built.extend ? built.extend(base, context) : base) as FleetApp;
   } catch (error) {
     return learnerFailure(error);
   }

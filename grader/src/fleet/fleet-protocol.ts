@@ -3,26 +3,30 @@
  * Every message is plain JSON over the IPC channel; a child never sends anything unasked except
  * `error`, its one line when something went wrong.
  */
-import type { LockOptions } from '../scenarios.js';
-import type { Target } from '../types.js';
+import type { Target } from '../define.js';
 
-export type FleetPhase = 'single-flight' | 'lock';
-
+/** The files an instance loads: a module's own, or a fixture's under `dir`. */
+export interface FleetFiles {
+  id: string;
+  files: Record<string, string[]>;
+  /** Repository-relative folder of the files, instead of modules/<id> or solutions/<id>. */
+  dir?: string;
+}
 
 /** What one child needs to build its instance. */
 export interface ChildConfig {
   /** "i0".."iN-1": the origin logs its queries under this id. */
   instance: string;
   index: number;
-  phase: FleetPhase;
-  /** The module whose file this instance runs (manifest id and files; no RegExps over IPC). */
-  module: { id: string; files: Record<string, string[]> };
+  /** The module whose app builder builds this instance. */
+  definition: string;
+  /** The files this instance runs (no RegExps over IPC). */
+  module: FleetFiles;
   target: Target;
   originUrl: string;
-  /** The lock phase only: every child shares this one prefix, so they share one keyspace. */
+  /** Every child shares this one prefix, so they share one keyspace. */
   redis?: { url: string; prefix: string };
   ttlMs: number;
-  lock: LockOptions;
   seed: number;
   key: string;
 }
@@ -36,7 +40,7 @@ export type ToChild =
 export type FromChild =
   | { type: 'ready' }
   | { type: 'burst-done'; index: number; latencies: number[]; failed: number; firstFailure?: string }
-  /** null when the app has no lockWaits() (the single-flight phase, a starter without it). */
+  /** null when the app has no lockWaits() (module 02, a starter without it). */
   | { type: 'finished'; lockWaits: number[] | null }
   /** One line, already naming the file to look at; the child exits after sending it. */
   | { type: 'error'; line: string };

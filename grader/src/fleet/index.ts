@@ -4,7 +4,6 @@ export {
   type ProcessFleetOptions,
   type FleetRunReport,
   type FleetBoundary,
-  type FleetPhase,
-  type LockOptions,
+  type FleetFiles,
 } from './process-fleet.js';
 export { FleetError, type FleetErrorCode } from './fleet-error.js';

@@ -1,5 +1,5 @@
 /**
- * A fleet of real Node processes against one HTTP origin and, for the lock phase, one real Redis.
+ * A fleet of real Node processes against one HTTP origin and, when given a Redis URL, one shared Redis.
  * The parent serves the origin (so it owns the query log, the measurement), forks one child per
  * instance, fires every burst in all of them at the same wall-clock moment, and measures origin
  * queries per boundary per instance from the log. Children are always killed at the end, and the
@@ -20,24 +20,22 @@ import {
 } from '@herd/harness/engine';
 import { forkTs, killWithParent } from '../fork-ts.js';
 import { lastLine } from '../learner-error.js';
-import { findModule } from '../manifest.js';
-import { BURSTS, LOCK, type LockOptions } from '../scenarios.js';
+import { BURSTS } from '../../modules/03-distributed-lock/scenarios.js';
 import { mainFile } from '../load-learner.js';
-import type { Target } from '../types.js';
+import type { Target } from '../define.js';
 import { FleetError } from './fleet-error.js';
-import { wallNow, type ChildConfig, type FleetPhase, type FromChild, type ToChild } from './fleet-protocol.js';
+import { wallNow, type ChildConfig, type FleetFiles, type FromChild, type ToChild } from './fleet-protocol.js';
 
-export type { FleetPhase } from './fleet-protocol.js';
-export type { LockOptions } from '../scenarios.js';
+export type { FleetFiles } from './fleet-protocol.js';
 
 export interface ProcessFleetOptions {
   /** Child processes, one instance each: 2 to 8. */
   processes: number;
-  /** 'single-flight': module 02's reference, in-process caches. 'lock': module 03 on a shared Redis. */
-  phase: FleetPhase;
-  /** Which copy of module 03 the lock phase runs. The single-flight phase always runs 02's reference. */
+  /** The module whose app every instance builds (its definition's app builder), e.g. '03-distributed-lock'. */
+  module: string;
+  /** Which copy of the module's files: the starter or the reference. Default 'solution'. */
   target?: Target;
-  /** The defaults of all the settings below are BURSTS and LOCK (grader/src/scenarios.ts), module 03's Redis check's. */
+  /** The defaults of the settings below are module 03's BURSTS, its Redis check's. */
   bursts?: number;
   /** Requests per process per burst. */
   burstSize?: number;
@@ -48,8 +46,7 @@ export interface ProcessFleetOptions {
   ttlMs?: number;
   /** Default: no jitter, unlimited capacity. */
   origin?: OriginOptions;
-  lock?: LockOptions;
-  /** Required for the lock phase. */
+  /** Every instance shares one Redis keyspace here (the module's store); without it, instances share nothing but the origin. */
   redisUrl?: string;
   /** Key prefix every child shares; default `herd:fleet:<random>:`. Everything under it is deleted at the end. */
   prefix?: string;
@@ -57,8 +54,8 @@ export interface ProcessFleetOptions {
   seed?: number;
   /** The whole phase, forks included, ms. Default 30 000. */
   deadlineMs?: number;
-  /** The module the lock phase loads (default 03-distributed-lock); tests point it at a fixture. */
-  module?: { id: string; files: Record<string, string[]> };
+  /** Other files to load instead of the module's own (a test's fixture); graded with the module's builder. */
+  files?: FleetFiles;
   /** Default 'home'. */
   key?: string;
 }
@@ -72,7 +69,8 @@ export interface FleetBoundary {
 }
 
 export interface FleetRunReport {
-  phase: FleetPhase;
+  /** The module whose builder the instances ran. */
+  module: string;
   target: Target;
   /** The file the instances ran, repository-relative. */
   file: string;
@@ -111,28 +109,29 @@ export async function runProcessFleet(options: ProcessFleetOptions): Promise<Fle
     spreadMs: BURSTS.spreadMs,
     ttlMs: BURSTS.ttlMs,
     origin: { ...BURSTS.origin },
-    lock: LOCK,
     seed: 1,
     deadlineMs: 30_000,
     key: 'home',
     // An option passed as undefined keeps its default.
     ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
-  } as Required<Omit<ProcessFleetOptions, 'redisUrl' | 'prefix' | 'module'>> & ProcessFleetOptions;
+  } as Required<Omit<ProcessFleetOptions, 'redisUrl' | 'prefix' | 'files'>> & ProcessFleetOptions;
   if (!Number.isInteger(o.processes) || o.processes < 2 || o.processes > 8) {
     throw new FleetError('FLEET_BAD_OPTIONS', `a process fleet takes 2 to 8 processes, got ${String(o.processes)}`);
   }
-  if (o.phase === 'lock' && !o.redisUrl) {
-    throw new FleetError('FLEET_BAD_OPTIONS', 'the lock phase needs redisUrl: locate one with locateRedis() from @herd/harness');
+  // Imported here, not at the top: module 03's demo imports this file, and the course list imports module 03.
+  const { findModule } = await import('../manifest.js');
+  const def = findModule(o.module);
+  if (def?.app === undefined) {
+    throw new FleetError('FLEET_BAD_OPTIONS', `a process fleet runs a module with an app builder; "${o.module}" has none`);
   }
-  // The single-flight phase is the "before": always 02's reference, whatever the target.
-  const target: Target = o.phase === 'lock' ? o.target : 'solution';
-  const module = o.phase === 'lock' ? (o.module ?? moduleFiles('03-distributed-lock')) : moduleFiles('02-single-flight');
-  const file = mainFile({ ...module, title: module.id, hints: [], checks: [] }, target);
+  const target: Target = o.target;
+  const files: FleetFiles = o.files ?? { id: def.id, files: def.files };
+  const file = mainFile({ ...def, ...files }, target);
   const instances = Array.from({ length: o.processes }, (_, i) => `i${i}`);
 
   const started = performance.now();
   // Opened before any fork: an unreachable Redis is one line before four processes start.
-  const redis = o.phase === 'lock' ? { url: o.redisUrl!, prefix: o.prefix ?? `${WORKSHOP_PREFIX}fleet:${randomBytes(4).toString('hex')}:` } : undefined;
+  const redis = o.redisUrl ? { url: o.redisUrl, prefix: o.prefix ?? `${WORKSHOP_PREFIX}fleet:${randomBytes(4).toString('hex')}:` } : undefined;
   const store: SharedStore | undefined = redis ? await createRedisStore(redis) : undefined;
   const server = await serveOrigin({ ...o.origin, seed: o.seed }).catch(async (e: unknown) => {
     await store?.close();
@@ -152,13 +151,12 @@ export async function runProcessFleet(options: ProcessFleetOptions): Promise<Fle
         {
           instance,
           index,
-          phase: o.phase,
-          module,
+          definition: def.id,
+          module: files,
           target,
           originUrl: server.url,
           redis,
           ttlMs: o.ttlMs,
-          lock: o.lock,
           seed: o.seed,
           key: o.key,
         },
@@ -173,7 +171,7 @@ export async function runProcessFleet(options: ProcessFleetOptions): Promise<Fle
       new FleetError(
         'FLEET_DEADLINE',
         first === undefined
-          ? `the ${o.phase} phase did not finish within ${o.deadlineMs / 1000} s`
+          ? `the ${def.id} fleet did not finish within ${o.deadlineMs / 1000} s`
           : `${first.id} never answered ${first.owes} within the ${o.deadlineMs / 1000} s deadline: a get() in ${file} that never settles, or a wait with no maxWaitMs?${others}`,
         first?.id,
       ),
@@ -217,7 +215,7 @@ export async function runProcessFleet(options: ProcessFleetOptions): Promise<Fle
     const waits = finished.map((f) => f.lockWaits);
     const all = waits.flatMap((w) => w ?? []);
     return {
-      phase: o.phase,
+      module: def.id,
       target,
       file,
       processes: o.processes,
@@ -255,11 +253,6 @@ export async function runProcessFleet(options: ProcessFleetOptions): Promise<Fle
       }
     }
   }
-}
-
-function moduleFiles(id: string): { id: string; files: Record<string, string[]> } {
-  const spec = findModule(id)!;
-  return { id: spec.id, files: spec.files };
 }
 
 /** One forked child: what the parent is waiting for from it, and its last words on stderr. */

@@ -4,3 +4,4 @@ export { createEmbeddedStore } from './embedded-store.js';
 export { createRedisStore } from './redis-store.js';
 export { locateRedis, type RedisLocation } from './locate-redis.js';
 export { countReads, type ReadCounter } from './count-reads.js';
+export { withLatency } from './with-latency.js';

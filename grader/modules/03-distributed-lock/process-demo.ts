@@ -6,20 +6,15 @@
  */
 import chalk from 'chalk';
 import { isHerdError, locateRedis } from '@herd/harness/engine';
-import { range } from '../check-kit.js';
-import { GraderError, describeLearnerError } from '../learner-error.js';
-import { loadExports, mainFile } from '../load-learner.js';
-import { requireModule } from '../manifest.js';
-import { BURSTS } from '../scenarios.js';
-import type { Target } from '../types.js';
-import { FleetError } from './fleet-error.js';
-import { runProcessFleet, type FleetRunReport, type ProcessFleetOptions } from './process-fleet.js';
+import { range } from '../../src/check-kit.js';
+import type { DemoContext } from '../../src/define.js';
+import { FleetError, runProcessFleet, type FleetRunReport, type ProcessFleetOptions } from '../../src/fleet/index.js';
+import { GraderError } from '../../src/learner-error.js';
+import { BURSTS } from './scenarios.js';
 
-
-export async function demoProcesses(args: { flags: Set<string>; values: Map<string, string> }): Promise<number> {
-  const processes = parseProcesses(args.values.get('processes'));
-  const seed = parseSeed(args.values.get('seed'));
-  const target: Target = args.flags.has('yours') ? 'starter' : 'solution';
+export async function demoProcesses(ctx: DemoContext): Promise<number> {
+  const processes = parseProcesses(ctx.values.get('processes'));
+  const { seed, target, def } = ctx;
 
   let where: Awaited<ReturnType<typeof locateRedis>>;
   try {
@@ -35,22 +30,15 @@ export async function demoProcesses(args: { flags: Set<string>; values: Map<stri
     return 1;
   }
 
-  // A file that does not load fails here, in one line, before a single process is forked.
-  const spec = requireModule('03', 'module 03 is missing from the manifest');
-  const lockFile = mainFile(spec, target);
-  try {
-    await loadExports(spec, target);
-  } catch (error) {
-    await where.stop();
-    console.error(chalk.red(describeLearnerError(error, lockFile)));
-    return 1;
-  }
+  // The file loaded already (the demo CLI loads it before any process is forked).
+  const spec = def;
+  const lockFile = ctx.file;
 
   try {
     const shared: ProcessFleetOptions = {
       processes,
-      phase: 'single-flight',
-      target,
+      module: '02-single-flight',
+      target: 'solution',
       seed,
       redisUrl: where.url,
     };
@@ -65,7 +53,7 @@ export async function demoProcesses(args: { flags: Set<string>; values: Map<stri
     if (!printPhase(before)) return 1;
 
     console.log(chalk.bold('Phase 2: distributed lock') + chalk.dim(` (${lockFile}, every process on the shared Redis)`));
-    const after = await runProcessFleet({ ...shared, phase: 'lock' });
+    const after = await runProcessFleet({ ...shared, module: spec.id, target });
     if (!printPhase(after)) return 1;
 
     const b = before.boundaries.map((x) => x.queries);
@@ -125,12 +113,6 @@ function parseProcesses(raw: string | undefined): number {
     throw new GraderError(`--processes takes a whole number from 2 to 8, got "${raw ?? ''}"`);
   }
   return n;
-}
-
-function parseSeed(raw: string | undefined): number {
-  if (raw === undefined) return 1;
-  if (!/^\d+$/.test(raw)) throw new GraderError(`--seed takes a whole number, got "${raw}"`);
-  return Number(raw);
 }
 
 /** The Redis URL without credentials. */

@@ -1,0 +1,42 @@
+/** Module 01, stampede: reproduce the herd at a TTL boundary, instrument it, predict its size. */
+import { cacheDemo } from '../../src/cache/demo.js';
+import { cacheHeadline } from '../../src/cache/headline.js';
+import { defineModule } from '../../src/define.js';
+import { hotKey } from '../../src/scenarios.js';
+import { app, herdReproduced, prediction, statsAgree } from './checks.js';
+
+export default defineModule({
+  id: '01-stampede',
+  title: 'stampede',
+  files: { 'naive-cache.ts': ['createNaiveCache'], 'predict-herd.ts': ['predictHerd'] },
+  hints: [
+    'Cache-aside is three steps: look in deps.cache (deps.cache.get(key) returns undefined on a miss; null is a cached "absent"); on a hit return it; on a miss fetch from deps.origin, store it with deps.cache.set(key, value, deps.ttlMs), return it.',
+    'stats(): count every get() call and every miss in two counters kept inside createNaiveCache (one set per instance); push deps.clock.now() - start for each call into an array; p99Ms is percentile(latencies, 99) from @herd/harness.',
+    'predictHerd: the first miss starts a rebuild that takes rebuildMs. Every request arriving before it lands also misses. How many arrive in rebuildMs at ratePerSec?',
+    'predictHerd returns ratePerSec * rebuildMs / 1000, rounded up (Math.ceil): the grader accepts any prediction that rounds up to the measured herd.',
+  ],
+  checks: [
+    {
+      name: 'herd reproduced',
+      target: '6 boundaries in 60 s; queries = misses, herd > 1',
+      run: herdReproduced,
+      starterFails: /does not read deps\.cache/,
+    },
+    {
+      name: 'stats agree',
+      target: "2 instances: each stats() = harness's count",
+      run: statsAgree,
+      starterFails: /stats\(\) counted 0 requests/,
+    },
+    {
+      name: 'prediction',
+      target: 'rounds up to the measured herd, 6 settings',
+      seeds: 'once',
+      run: prediction,
+      starterFails: /you predicted 0 origin queries/,
+    },
+  ],
+  app,
+  headline: cacheHeadline('01-stampede', hotKey, app),
+  demo: cacheDemo(hotKey),
+});

@@ -1,0 +1,47 @@
+/** Module 02, single-flight: one rebuild per key per process, errors shared but never cached. */
+import { cacheDemo } from '../../src/cache/demo.js';
+import { cacheHeadline } from '../../src/cache/headline.js';
+import { defineModule } from '../../src/define.js';
+import { hotKey } from '../../src/scenarios.js';
+import { app, checks } from './checks.js';
+
+export default defineModule({
+  id: '02-single-flight',
+  title: 'single-flight',
+  files: { 'single-flight.ts': ['createSingleFlight', 'createSingleFlightCache'] },
+  compareWith: '01-stampede',
+  hints: [
+    'Keep a Map from key to the promise of the rebuild in flight, inside createSingleFlight (each flight its own). A second caller for the same key gets that promise instead of calling fn again.',
+    "Store the promise, not the value: waiters must be able to await a result that doesn't exist yet.",
+    'Remove the entry when the promise settles, on success AND on failure, or one failed rebuild poisons the key forever and one success is served forever. call.then(forget, forget) handles both; a bare call.finally(forget) makes a second promise that rejects with nobody listening.',
+    'Only the caller that creates the entry calls fn(); delete the entry only if it is still the one you created.',
+  ],
+  checks: [
+    { name: 'one query per boundary', target: '1 origin query per TTL boundary, 6 boundaries', value: 1, run: checks['one query per boundary']!, starterFails: /sent \d+ queries to the origin, want 1/ },
+    { name: 'one per instance', target: '4 instances: 1 query each per boundary', value: 4, run: checks['one per instance']!, starterFails: /queries per instance.*want 1 each/ },
+    {
+      name: 'same value for every waiter',
+      target: '100 callers: fn once, one value; round 2 reruns',
+      run: checks['same value for every waiter']!,
+      starterFails: /fn ran 100 times for 100 concurrent callers, want 1/,
+    },
+    {
+      name: 'failure shared, not cached',
+      target: 'waiters share the error; next call retries',
+      seeds: 'once',
+      run: checks['failure shared, not cached']!,
+      starterFails: /fn ran 50 times for 50 concurrent callers, want 1/,
+    },
+    { name: 'keys independent', target: 'fn once per key; fast key not held by slow key', seeds: 'once', run: checks['keys independent']!, starterFails: /fn ran 50 times for key "a"/ },
+    {
+      name: 'p99 at the boundary',
+      target: 'p99 <= 1.2 x one origin latency (264 ms)',
+      value: 264,
+      run: checks['p99 at the boundary']!,
+      starterFails: /p99 at the boundary .* want <= 264 ms/,
+    },
+  ],
+  app,
+  headline: cacheHeadline('02-single-flight', hotKey, app),
+  demo: cacheDemo(hotKey),
+});

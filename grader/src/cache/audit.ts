@@ -1,0 +1,46 @@
+/**
+ * Checks every cache module makes from outside, over the whole run: the number of TTL boundaries
+ * against duration / TTL (a value never stored, or a TTL in the wrong unit, changes it), and the
+ * age of every value served against the TTL. Each returns the failure message, or undefined.
+ */
+import type { BoundaryReport, RunReport, ScenarioSpec } from '@herd/harness/engine';
+import { at, ms } from '../check-kit.js';
+
+const seconds = (v: number): string => `${+(v / 1000).toFixed(1)} s`;
+
+/** The boundaries a run of `spec` must show: one per TTL of load (the cold start counts as one). */
+export const expectedBoundaries = (spec: ScenarioSpec): number => Math.ceil(spec.durationMs / spec.ttlMs);
+
+export function auditBoundaries(report: RunReport, spec: ScenarioSpec): string | undefined {
+  if (report.origin.queries === 0) {
+    return `the origin got 0 queries in ${seconds(spec.durationMs)} of load, want one rebuild per TTL: get() never calls deps.origin.fetch (are the values made up?)`;
+  }
+  const want = expectedBoundaries(spec);
+  const got = report.boundaries.length;
+  if (got < want - 1) {
+    if (report.cache.hits === 0) {
+      return `got ${got} TTL boundary in ${seconds(spec.durationMs)}, want ${want}: every one of ${report.requests} reads missed, so the origin was hit all the time; store the value with deps.cache.set(key, value, deps.ttlMs)`;
+    }
+    return `got ${got} TTL boundaries in ${seconds(spec.durationMs)}, want ${want} (one per ${seconds(spec.ttlMs)} TTL): values lived longer than deps.ttlMs (${spec.ttlMs} ms); is the TTL in ms?`;
+  }
+  if (got > want) {
+    const gaps = report.boundaries.slice(1).map((b, i) => b.start - report.boundaries[i]!.start).sort((a, b) => a - b);
+    const median = gaps[Math.floor(gaps.length / 2)] ?? 0;
+    return `got ${got} TTL boundaries in ${seconds(spec.durationMs)}, want ${want}: values expired about every ${ms(median)}, not every ${spec.ttlMs} ms; is the TTL in ms (deps.ttlMs), not seconds?`;
+  }
+  return undefined;
+}
+
+/** No value served older than the TTL plus `slackMs` (the time a rebuild takes to land, where the module allows it). */
+export function auditFreshness(report: RunReport, spec: ScenarioSpec, slackMs = 0): string | undefined {
+  const o = report.freshness.oldest;
+  if (o === null || o.ageMs <= spec.ttlMs + slackMs) return undefined;
+  return `${o.instance} served "${o.key}" version ${o.version} at ${at(o.at)} when it was ${ms(o.ageMs)} old, want at most the TTL (${spec.ttlMs} ms${slackMs ? ` + ${slackMs}` : ''}): the value outlived deps.ttlMs`;
+}
+
+/** The boundary that maximises `by`, or undefined when there is none. */
+export function worst(boundaries: readonly BoundaryReport[], by: (b: BoundaryReport) => number): BoundaryReport | undefined {
+  let w: BoundaryReport | undefined;
+  for (const b of boundaries) if (w === undefined || by(b) > by(w)) w = b;
+  return w;
+}

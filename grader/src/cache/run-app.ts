@@ -1,0 +1,18 @@
+/** Runs a cache module's app (its builder applied to a module's exports) on a scenario. */
+import { runScenario, type AppDeps, type ClockDriver, type RunResult, type ScenarioSpec } from '@herd/harness/engine';
+import type { AppBuilder, AppEnv, Exports } from '../define.js';
+import { GraderError, RequestFailures } from '../learner-error.js';
+
+export interface RunAppOptions extends AppEnv {
+  driver?: ClockDriver;
+  /** Keep going when requests fail (the check reads report.failures itself). Default: throw RequestFailures. */
+  allowFailures?: boolean;
+}
+
+export async function runApp(app: AppBuilder | undefined, exports: Exports, spec: ScenarioSpec, options: RunAppOptions = {}): Promise<RunResult<AppDeps>> {
+  if (app === undefined) throw new GraderError('grader bug: this module defines no app builder, so its scenario cannot run');
+  const built = await app(exports, options);
+  const result = await runScenario(spec, built.factory, { extend: built.extend, driver: options.driver });
+  if (result.failure && !options.allowFailures) throw new RequestFailures(result.failure.error, result.failure.count, result.report.requests);
+  return result;
+}
