@@ -65,6 +65,8 @@ export class SlowOrigin {
   private readonly versions = new Map<string, number>();
   private forcedFailures = 0;
   private down = false;
+  /** Multiplies every query's service time from the moment it is set (a fault: the database got slower). */
+  private slowdown = 1;
 
   constructor(
     private readonly clock: Clock,
@@ -95,6 +97,11 @@ export class SlowOrigin {
   }
 
   /** While down, every query fails with ORIGIN_ERROR after its service time. */
+  /** Service time x `factor` for queries that start from now on (1 restores the normal latency). */
+  setSlowdown(factor: number): void {
+    this.slowdown = factor > 0 ? factor : 1;
+  }
+
   setDown(down: boolean): void {
     this.down = down;
   }
@@ -129,7 +136,7 @@ export class SlowOrigin {
         record.queuedMs = clock.now() - record.t;
         const jitter = options.jitterMs ? this.rng.int(0, options.jitterMs) : 0;
         const fail = this.down || this.takeForcedFailure() || (options.errorRate ? this.rng.chance(options.errorRate) : false);
-        void clock.sleep(options.latencyMs + jitter).then(() => {
+        void clock.sleep((options.latencyMs + jitter) * this.slowdown).then(() => {
           this.slots.release();
           if (fail) {
             finish('error', new HerdError('ORIGIN_ERROR', `origin query for "${key}" failed`, { key, instance }));

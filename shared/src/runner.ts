@@ -105,6 +105,17 @@ export async function runScenario<D extends AppDeps = AppDeps>(
     }
   }
 
+  for (const f of spec.originFaults ?? []) {
+    if (!(f.fromMs >= 0 && f.toMs > f.fromMs)) {
+      throw new HerdError('BAD_SCENARIO', `scenario "${spec.name}": an origin fault needs 0 <= fromMs < toMs, got [${f.fromMs}, ${f.toMs})`, { spec: spec.name });
+    }
+    const origin = fleet.context.origin;
+    const on = (): void => (f.kind === 'down' ? origin.setDown(true) : origin.setSlowdown(f.factor));
+    const off = (): void => (f.kind === 'down' ? origin.setDown(false) : origin.setSlowdown(1));
+    driver.schedule(f.fromMs, on);
+    driver.schedule(f.toMs, off);
+  }
+
   const served = new Served();
   let failure: FailureSample | undefined;
   const fail = (error: unknown): void => {

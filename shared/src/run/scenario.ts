@@ -16,4 +16,9 @@ export interface ScenarioSpec {
   load: LoadSpec;
   /** Time after durationMs that pending calls may take before the run is STUCK. Default 30 s. */
   graceMs?: number;
+  /**
+   * Origin faults on the run's timeline, ms from its start: `down` fails every query that starts
+   * in [fromMs, toMs) with ORIGIN_ERROR; `slow` multiplies their service time by `factor`.
+   */
+  originFaults?: ReadonlyArray<{ kind: 'down'; fromMs: number; toMs: number } | { kind: 'slow'; fromMs: number; toMs: number; factor: number }>;
 }
