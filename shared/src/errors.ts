@@ -13,7 +13,8 @@ export type HerdErrorCode =
   | 'LOCK_WAIT_TIMEOUT'   // a waiter gave up waiting for another instance's rebuild
   | 'STORE_UNAVAILABLE'   // the shared store (Redis) cannot be reached
   | 'BAD_APP'           // learner code broke the app contract (no get, a get that returns no promise)
-  | 'NOT_IMPLEMENTED';    // a starter's TODO
+  | 'NOT_IMPLEMENTED'     // a starter's TODO
+  | 'BAD_RESPONSE';      // a resilience policy or delay function answered something the harness cannot use
 
 export class HerdError extends Error {
   readonly code: HerdErrorCode;
