@@ -66,8 +66,11 @@ const graderDirs = ['grader', 'shared'].map((d) => path.join(repoRoot, d) + path
 export function isGraderBug(error: unknown): boolean {
   if (!(error instanceof Error) || isHerdError(error) || error instanceof LoadError || error instanceof RequestFailures || error instanceof GraderError) return false;
   if (learnerFrame(error.stack) !== undefined) return false;
-  const top = (error.stack ?? '').split('\n').find((l) => /^\s+at /.test(l));
-  const file = top === undefined ? undefined : /(?:file:\/\/)?(\/[^\s():]+\.[cm]?[tj]s):\d+/.exec(top)?.[1];
+  // The first frame with a file: built-ins (Array.reduce) have none.
+  const file = (error.stack ?? '')
+    .split('\n')
+    .map((l) => /^\s+at .*?(?:file:\/\/)?(\/[^\s():]+\.[cm]?[tj]s):\d+/.exec(l)?.[1])
+    .find((f) => f !== undefined);
   return file !== undefined && graderDirs.some((d) => file.startsWith(d)) && !file.includes(`${path.sep}fixtures${path.sep}`);
 }
 

@@ -21,7 +21,12 @@ export function auditBoundaries(report: RunReport, spec: ScenarioSpec): string |
     if (report.cache.hits === 0) {
       return `got ${got} TTL boundary in ${seconds(spec.durationMs)}, want ${want}: every one of ${report.requests} reads missed, so the origin was hit all the time; store the value with deps.cache.set(key, value, deps.ttlMs)`;
     }
-    return `got ${got} TTL boundaries in ${seconds(spec.durationMs)}, want ${want} (one per ${seconds(spec.ttlMs)} TTL): values lived longer than deps.ttlMs (${spec.ttlMs} ms); is the TTL in ms?`;
+    if (report.freshness.maxAgeMs > spec.ttlMs) {
+      return `got ${got} TTL boundaries in ${seconds(spec.durationMs)}, want ${want} (one per ${seconds(spec.ttlMs)} TTL): values lived longer than deps.ttlMs (${spec.ttlMs} ms, the oldest served was ${ms(report.freshness.maxAgeMs)} old); is the TTL in ms?`;
+    }
+    // Queries all along, too close together to tell boundaries apart: values barely lived.
+    const every = spec.durationMs / report.origin.queries;
+    return `got ${got} TTL boundary in ${seconds(spec.durationMs)}, want ${want}: the origin took ${report.origin.queries} queries, about one every ${ms(every)}, so values expired about every ${ms(every)}, not every ${spec.ttlMs} ms; is the TTL in ms (deps.ttlMs), not seconds?`;
   }
   if (got > want) {
     const gaps = report.boundaries.slice(1).map((b, i) => b.start - report.boundaries[i]!.start).sort((a, b) => a - b);
