@@ -7,21 +7,21 @@
 import type { ComingModule, CourseEntry, ModuleDefinition } from '../src/define.js';
 
 const built = async (load: Promise<{ default: ModuleDefinition }>): Promise<ModuleDefinition> => (await load).default;
-const coming = (id: string, title: string): ComingModule => ({ id, title, coming: true });
+const coming = (id: string, title: string, summary: string): ComingModule => ({ id, title, summary, coming: true });
 
 export const course: readonly CourseEntry[] = [
   await built(import('./01-stampede/module.js')),
   await built(import('./02-single-flight/module.js')),
   await built(import('./03-distributed-lock/module.js')),
-  coming('04-stale-while-revalidate', 'stale-while-revalidate'),
-  coming('05-early-expiration', 'early expiration (XFetch)'),
-  coming('06-ttl-jitter', 'TTL jitter'),
-  coming('07-negative-caching', 'negative caching'),
-  coming('08-cache-warming', 'cache warming'),
-  coming('09-jitter-backoff', 'jitter backoff'),
-  coming('10-load-shedding', 'load shedding'),
-  coming('11-cascading-failure', 'cascading failure'),
-  coming('12-metastable-retries', 'metastable retries'),
-  coming('13-circuit-breaker', 'circuit breaker'),
-  coming('14-capstone', 'capstone service'),
+  coming('04-stale-while-revalidate', 'stale-while-revalidate', 'wait time: soft/hard TTL, one background refresh, stale-if-error'),
+  coming('05-early-expiration', 'early expiration (XFetch)', 'the boundary itself: probabilistic early recompute'),
+  coming('06-ttl-jitter', 'TTL jitter', 'many keys expiring together (avalanche)'),
+  coming('07-negative-caching', 'negative caching', 'miss storms for keys that do not exist'),
+  coming('08-cache-warming', 'cache warming', 'the cold tier after maintenance; a cutover gate on hit rate'),
+  coming('09-jitter-backoff', 'jitter backoff', 'synchronized retry waves'),
+  coming('10-load-shedding', 'load shedding', 'overload at one node: priorities, 503 with Retry-After'),
+  coming('11-cascading-failure', 'cascading failure', 'overload spreading through health-check ejection'),
+  coming('12-metastable-retries', 'metastable retries', 'a retry storm that outlives its trigger'),
+  coming('13-circuit-breaker', 'circuit breaker', 'a dead dependency; protect the database when the cache is down'),
+  coming('14-capstone', 'capstone service', 'a Redis-backed HTTP service with the full stack, a load test, dashboard and runbook'),
 ];

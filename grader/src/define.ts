@@ -113,6 +113,8 @@ export interface DemoContext {
 export interface ModuleDefinition {
   id: string;
   title: string;
+  /** The herd it bounds, one line, for the course table in README.md. */
+  summary: string;
   /** Learner files (relative to the module's folder) and the functions each must export. */
   files: Record<string, string[]>;
   /** Tiered: each `pnpm hint NN` shows one more. */
@@ -132,6 +134,7 @@ export interface ModuleDefinition {
 export interface ComingModule {
   id: string;
   title: string;
+  summary: string;
   coming: true;
 }
 

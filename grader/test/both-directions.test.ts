@@ -13,6 +13,7 @@ import { gradeModule } from '../src/grade.js';
 import { course, manifest, requireModule } from '../src/manifest.js';
 import type { CheckResult } from '../src/types.js';
 import { committedStarter } from './support/committed.js';
+import { syncCourseDocs } from '../src/course-docs.js';
 
 describe('course list', () => {
   it('has unique ids numbered in order, 01 to 14', () => {
@@ -29,6 +30,10 @@ describe('course list', () => {
     if (coming) expect(() => requireModule(coming.id.slice(0, 2), 'usage')).toThrow(new RegExp(`module ${coming.id} \\(.*\\) is not built yet`));
     expect(() => requireModule('99', 'usage')).toThrow(/no module "99"/);
     expect(requireModule('2', 'usage').id).toBe('02-single-flight');
+  });
+
+  it('README.md and the instructor index list the modules as the course list does (pnpm results rewrites them)', () => {
+    expect(syncCourseDocs(course, false), 'stale module lists: run pnpm results').toEqual([]);
   });
 
   it('modules/ and solutions/ mirror the definitions: each file where it says, nothing stray', () => {

@@ -8,6 +8,7 @@ import { app, herdReproduced, prediction, statsAgree } from './checks.js';
 export default defineModule({
   id: '01-stampede',
   title: 'stampede',
+  summary: 'reproduces it: naive cache-aside, predict the herd size',
   files: { 'naive-cache.ts': ['createNaiveCache'], 'predict-herd.ts': ['predictHerd'] },
   hints: [
     'Cache-aside is three steps: look in deps.cache (deps.cache.get(key) returns undefined on a miss; null is a cached "absent"); on a hit return it; on a miss fetch from deps.origin, store it with deps.cache.set(key, value, deps.ttlMs), return it.',

@@ -8,6 +8,7 @@ import { app, checks } from './checks.js';
 export default defineModule({
   id: '02-single-flight',
   title: 'single-flight',
+  summary: 'per process: coalesce concurrent misses per key',
   files: { 'single-flight.ts': ['createSingleFlight', 'createSingleFlightCache'] },
   compareWith: '01-stampede',
   hints: [

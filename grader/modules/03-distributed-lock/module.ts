@@ -12,6 +12,7 @@ const simulated = cacheDemo(fleetHotKey);
 export default defineModule({
   id: '03-distributed-lock',
   title: 'distributed lock',
+  summary: 'per fleet: rebuild lock in Redis, compare-and-delete, fencing tokens',
   files: { 'locked-cache.ts': ['createLockedCache'] },
   compareWith: '02-single-flight',
   hints: [

@@ -9,7 +9,8 @@ import { repoRoot } from '@herd/harness/engine';
 import { writeChart } from '../charts/svg-chart.js';
 import { gradeModule } from '../grade.js';
 import { headlineTable } from '../headline.js';
-import { manifest } from '../manifest.js';
+import { course, manifest } from '../manifest.js';
+import { syncCourseDocs } from '../course-docs.js';
 import { main } from './main.js';
 
 const SEED = 1;
@@ -45,6 +46,8 @@ main(async () => {
       out.push(`![${t.chart.title}](${rel})`, '');
     }
   }
+  const synced = syncCourseDocs(course, true);
+  if (synced.length > 0) console.log(`updated the module lists in ${synced.join(' and ')}`);
   const file = path.join(repoRoot, 'docs', 'results.md');
   writeFileSync(file, `${out.join('\n')}\n`);
   console.log(`wrote ${path.relative(repoRoot, file)} and its charts (${manifest.length} modules${failed ? `, ${failed} NOT passing` : ''})`);
