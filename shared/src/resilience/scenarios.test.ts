@@ -184,6 +184,50 @@ describe('retry waves (module 09)', () => {
   });
 });
 
+describe('circuit breaker (module 13)', () => {
+  // A node that hangs (answers nothing) from 5 s to 10 s; callers give up after 200 ms.
+  const spec: ResilienceSpec = {
+    name: 'breaker',
+    seed: 4,
+    durationMs: 15_000,
+    nodes: [{ id: 'api', workers: 20, serviceTime: { kind: 'exponential', meanMs: 10 } }],
+    clients: { kind: 'open', rate: [{ fromMs: 0, toMs: 15_000, ratePerSec: 1000 }], arrivals: 'poisson', timeoutMs: 200, clients: 50 },
+    faults: [{ fromMs: 5000, toMs: 10_000, target: 'api', kind: 'down', mode: 'silent' }],
+  };
+  /** One breaker shared by every client: opens after 20 failures in a row, probes once every 500 ms. */
+  const breaker = (): PolicyFactory => {
+    let failures = 0;
+    let openUntil = -Infinity;
+    let probing = false;
+    return ({ clock }) =>
+      async (call, ctx) => {
+        const now = clock.now();
+        if (now < openUntil || (failures >= 20 && probing)) return ctx.reject(openUntil - now);
+        if (failures >= 20) probing = true;
+        const r = await call();
+        probing = false;
+        if (r.status === 'ok') failures = 0;
+        else if (++failures >= 20) openUntil = clock.now() + 500;
+        return r;
+      };
+  };
+
+  it('fails fast while the dependency hangs and closes again soon after it heals', async () => {
+    const plain = (await runResilience(spec)).report;
+    const broken = (await runResilience(spec, { policy: breaker() })).report;
+    const during = (r: typeof plain) => perSec(r.series.attempts, 5000, 10_000);
+    console.log(
+      `circuit breaker: attempts/s during the outage ${during(plain)} without, ${during(broken)} with (${broken.totals.localAnswers} answered locally); ` +
+        `recovery ${plain.faults[0]!.recoveryMs} ms without, ${broken.faults[0]!.recoveryMs} ms with`,
+    );
+    expect(during(broken)).toBeLessThan(0.05 * during(plain));
+    expect(broken.totals.localAnswers).toBeGreaterThan(4000);
+    expect(broken.faults[0]!.recoveryMs).not.toBeNull();
+    expect(broken.faults[0]!.recoveryMs!).toBeLessThan(1500);
+    expect(perSec(broken.series.goodput, 11_000, 15_000)).toBeGreaterThan(950);
+  });
+});
+
 describe('speed', () => {
   it('runs 10,000 open-loop requests/s for 60 virtual seconds in a few seconds of wall time', async () => {
     const spec: ResilienceSpec = {
