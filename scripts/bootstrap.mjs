@@ -25,10 +25,24 @@ if (!quiet('pnpm', ['--version'])) {
   }
 }
 const pnpmRun = (args) => run(pnpm[0], [...pnpm.slice(1), ...args]);
+const pnpmWord = pnpm.join(' ');
+const fallbackNote = () => {
+  if (pnpm[0] === 'npx') console.log(`\npnpm is not on your PATH, so from now on type \`${pnpmWord}\` wherever the docs say \`pnpm\` (for example \`${pnpmWord} grade 01\`).`);
+};
 
 const frozen = existsSync('pnpm-lock.yaml') ? ['--frozen-lockfile'] : [];
 if (pnpmRun(['install', ...frozen]) !== 0) {
   console.error('pnpm install failed: see the lines above (network? Node version?).');
   process.exit(2);
 }
-process.exit(pnpmRun([task, ...rest]));
+// -s: no ELIFECYCLE line from pnpm after a failing grade, which would read as a failed set-up.
+const status = pnpmRun(['-s', task, ...rest]);
+if (task === 'grade' && status === 1) {
+  // A failing module is where every learner starts: the set-up worked.
+  console.log('\nSet-up done. A failing module above is expected: its starter is yours to write.');
+  console.log('Next: open the README of the module marked "current" (modules/01-stampede/README.md on a fresh clone), then run `pnpm grade` again.');
+  fallbackNote();
+  process.exit(0);
+}
+fallbackNote();
+process.exit(status);
