@@ -34,3 +34,4 @@ export {
 export { addLearnerDir, learnerFrame, repoRelative, repoRoot } from './guard.js';
 export { serveOrigin, httpOrigin, type ServeOriginOptions, type OriginServer } from './http-origin.js';
 export * from './store/index.js';
+export * from './resilience/index.js';
