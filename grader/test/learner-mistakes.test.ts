@@ -11,6 +11,7 @@ import singleFlight from '../modules/02-single-flight/module.js';
 import { gradeModule } from '../src/grade.js';
 import { gradeIsolated } from '../src/isolated.js';
 import { describeLearnerError, isGraderBug } from '../src/learner-error.js';
+import { typeWarnings } from '../src/typecheck.js';
 import { fixtureDir, gradeFixture } from './support/fixtures.js';
 
 const DIR = fixtureDir('learner');
@@ -108,6 +109,13 @@ describe('learner mistakes get one line naming the file', () => {
     expect(r.checks[0]!.message).toMatch(new RegExp(`^${DIR}/allocates\\.ts: "same value for every waiter" \\(seed 1\\) ran the grading process out of memory`));
     expect(r.checks[1]!.message).toMatch(/not graded/);
   }, 120_000);
+
+  it('a type error is a warning line naming file, line and code; the code is still graded', async () => {
+    const lines = await typeWarnings([`${DIR}/type-error.ts`]);
+    expect(lines).toEqual([`${DIR}/type-error.ts:21:9: TS2322 Type 'string' is not assignable to type 'number'.`]);
+    const r = await grade('type-error.ts', ['same value for every waiter']);
+    expect(r.checks[0]!.status).toBe('pass');
+  });
 
   it('the isolated grader gives the same result as grading in-process when nothing hangs', async () => {
     const inProcess = await gradeModule(singleFlight, 'solution', { seeds: [2] });

@@ -14,7 +14,8 @@ import { DEFAULT_SEEDS } from '../grade.js';
 import { headlineTable } from '../headline.js';
 import { gradeIsolated } from '../isolated.js';
 import { GraderError, describeLearnerError } from '../learner-error.js';
-import { mainFile, targetDir } from '../load-learner.js';
+import { learnerPath, mainFile, targetDir } from '../load-learner.js';
+import { typeWarnings } from '../typecheck.js';
 import { manifest, requireModule, type ModuleSpec } from '../manifest.js';
 import { isDone, readProgress, recordGrade } from '../progress.js';
 import { paragraph, renderHeadline, renderModule } from '../render.js';
@@ -49,11 +50,18 @@ main(async () => {
 
   const results: ModuleResult[] = [];
   for (const spec of specs) {
+    // Type errors in your files are warnings, checked beside the grading so they cost no time.
+    const typing = target === 'starter' && !args.flags.has('json') && specs.length === 1 ? typeWarnings(Object.keys(spec.files).map((f) => learnerPath(spec, target, f))) : Promise.resolve([]);
     const result = await gradeIsolated(spec, target, { seeds });
     results.push(result);
     if (target === 'starter' && !args.flags.has('all')) recordGrade(spec, result.status);
     if (!args.flags.has('json')) {
       console.log(renderModule(spec, result, target, mainFile(spec, target)));
+      const warnings = await typing;
+      if (warnings.length > 0) {
+        console.log(`\n${chalk.yellow('warning: TypeScript finds type errors in your code (graded anyway, since tsx only strips types):')}`);
+        for (const w of warnings) console.log(chalk.yellow(`  ${w}`));
+      }
       // A check that blocked its process would block this run of the same code too.
       if (specs.length === 1 && result.hung === undefined) await printHeadline(spec, target, seeds[0]!);
       if (result.status === 'skipped') console.log(`\n${chalk.yellow(paragraph(`${spec.id} is not done yet: a check was skipped (see above), so it never ran. Start Redis (\`redis-server --daemonize yes\`, or set REDIS_URL) and grade again.`, 0))}`);
