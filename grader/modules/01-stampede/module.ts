@@ -3,6 +3,7 @@ import { cacheDemo } from '../../src/cache/demo.js';
 import { cacheHeadline } from '../../src/cache/headline.js';
 import { defineModule } from '../../src/define.js';
 import { hotKey } from '../../src/scenarios.js';
+import { expectedBoundaries } from '../../src/cache/audit.js';
 import { app, herdReproduced, prediction, statsAgree } from './checks.js';
 
 export default defineModule({
@@ -19,7 +20,7 @@ export default defineModule({
   checks: [
     {
       name: 'herd reproduced',
-      target: '6 boundaries in 60 s; queries = misses, herd > 1',
+      target: `${expectedBoundaries(hotKey(1))} boundaries in ${hotKey(1).durationMs / 1000} s; queries = misses, herd > 1`,
       run: herdReproduced,
       starterFails: /does not read deps\.cache/,
     },

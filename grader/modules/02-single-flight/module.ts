@@ -2,8 +2,13 @@
 import { cacheDemo } from '../../src/cache/demo.js';
 import { cacheHeadline } from '../../src/cache/headline.js';
 import { defineModule } from '../../src/define.js';
-import { hotKey } from '../../src/scenarios.js';
+import { HOT_ORIGIN, hotKey } from '../../src/scenarios.js';
+import { expectedBoundaries } from '../../src/cache/audit.js';
 import { app, checks } from './checks.js';
+
+/** The boundary p99 bound: one origin query at its slowest, plus 20%. */
+const P99_BOUND = Math.round(1.2 * (HOT_ORIGIN.latencyMs + HOT_ORIGIN.jitterMs));
+const INSTANCES = 4;
 
 export default defineModule({
   id: '02-single-flight',
@@ -18,8 +23,8 @@ export default defineModule({
     'Only the caller that creates the entry calls fn(); delete the entry only if it is still the one you created.',
   ],
   checks: [
-    { name: 'one query per boundary', target: '1 origin query per TTL boundary, 6 boundaries', value: 1, run: checks['one query per boundary']!, starterFails: /sent \d+ queries to the origin, want 1/ },
-    { name: 'one per instance', target: '4 instances: 1 query each per boundary', value: 4, run: checks['one per instance']!, starterFails: /queries per instance.*want 1 each/ },
+    { name: 'one query per boundary', target: `1 origin query per TTL boundary, ${expectedBoundaries(hotKey(1))} boundaries`, value: 1, run: checks['one query per boundary']!, starterFails: /sent \d+ queries to the origin, want 1/ },
+    { name: 'one per instance', target: `${INSTANCES} instances: 1 query each per boundary`, value: INSTANCES, run: checks['one per instance']!, starterFails: /queries per instance.*want 1 each/ },
     {
       name: 'same value for every waiter',
       target: '100 callers: fn once, one value; round 2 reruns',
@@ -36,10 +41,10 @@ export default defineModule({
     { name: 'keys independent', target: 'fn once per key; fast key not held by slow key', seeds: 'once', run: checks['keys independent']!, starterFails: /fn ran 50 times for key "a"/ },
     {
       name: 'p99 at the boundary',
-      target: 'p99 <= 1.2 x one origin latency (264 ms)',
-      value: 264,
+      target: `p99 <= 1.2 x one origin latency (${P99_BOUND} ms)`,
+      value: P99_BOUND,
       run: checks['p99 at the boundary']!,
-      starterFails: /p99 at the boundary .* want <= 264 ms/,
+      starterFails: new RegExp(`p99 at the boundary .* want <= ${P99_BOUND} ms`),
     },
   ],
   app,

@@ -4,7 +4,8 @@ import { cacheHeadline } from '../../src/cache/headline.js';
 import { defineModule } from '../../src/define.js';
 import { fleetHotKey } from '../../src/scenarios.js';
 import { app } from './app.js';
-import { checks } from './checks.js';
+import { WAITERS_LOCK, checks } from './checks.js';
+import { LOCK } from './scenarios.js';
 import { demoProcesses } from './process-demo.js';
 
 const simulated = cacheDemo(fleetHotKey);
@@ -39,8 +40,8 @@ export default defineModule({
       run: checks['failed rebuild releases']!,
       starterFails: /no lock was ever taken/,
     },
-    { name: 'waiters give up', target: 'LOCK_WAIT_TIMEOUT at maxWaitMs (2000 ms)', seeds: 'once', run: checks['waiters give up']!, starterFails: /requests did not wait for the lock holder/ },
-    { name: 'lock wait measured', target: "lockWaits() = the harness's waits; p99 <= PX", value: 1000, run: checks['lock wait measured']!, starterFails: /no lock waits recorded/ },
+    { name: 'waiters give up', target: `LOCK_WAIT_TIMEOUT at maxWaitMs (${WAITERS_LOCK.maxWaitMs} ms)`, seeds: 'once', run: checks['waiters give up']!, starterFails: /requests did not wait for the lock holder/ },
+    { name: 'lock wait measured', target: `lockWaits() = the harness's waits; p99 <= PX (${LOCK.pxMs} ms)`, value: LOCK.pxMs, run: checks['lock wait measured']!, starterFails: /no lock waits recorded/ },
     {
       name: 'real Redis: one rebuild fleet-wide',
       target: '1 query per burst on Redis, real time',
