@@ -1,49 +1,15 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AppFactory } from './app.js';
 import { isHerdError, type HerdError } from './errors.js';
-import { installGuard, learnerFrame, repoRelative, repoRoot } from './guard.js';
+import { addLearnerDir, installGuard, learnerFrame, repoRelative, repoRoot } from './guard.js';
 import { runScenario, type ScenarioSpec } from './runner.js';
 import { VirtualClock } from './virtual-clock.js';
 
-// A learner-like file must live under modules/ (or solutions/) for the guard to notice it, so the
-// fixture is written there at runtime, in a directory of its own, and removed afterwards.
-const fixtureDir = path.join(repoRoot, 'modules', `.guard-fixture-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
-const fixtureFile = path.join(fixtureDir, 'learner.ts');
+// A learner-like file: the guard notices it because its folder is added as a learner dir, the
+// way the grader adds the folder it loads learner files from. Nothing is written anywhere.
+const fixtureFile = path.join(repoRoot, 'shared', 'test-fixtures', 'guard-learner.ts');
 const fixtureRel = repoRelative(fixtureFile);
-const FIXTURE = `// Test fixture written by shared/src/guard.test.ts; removed when the test ends.
-export function makeApp(deps: any) {
-  return {
-    async get(key: string) {
-      await new Promise((resolve) => setTimeout(resolve, 10)); // line 5
-      return deps.origin.fetch(key);
-    },
-  };
-}
-export function useDateNow(): number {
-  return Date.now(); // line 11
-}
-export function useSetInterval(): void {
-  clearInterval(setInterval(() => {}, 1000)); // line 14
-}
-export function useSetImmediate(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve)); // line 17
-}
-export function useSetTimeout(): void {
-  clearTimeout(setTimeout(() => {}, 1000)); // line 20
-}
-export function useNextTick(): Promise<void> {
-  return new Promise((resolve) => process.nextTick(resolve)); // line 23
-}
-export async function useStream(): Promise<void> {
-  // What console.log does underneath: Node's stream calls nextTick, not the learner.
-  const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
-  await new Promise<void>((resolve) => sink.write('x', () => resolve()));
-}
-// Last, so the line numbers above stay put (imports are hoisted wherever they stand).
-import { Writable } from 'node:stream';
-`;
 
 interface Fixture {
   makeApp: AppFactory;
@@ -53,26 +19,23 @@ interface Fixture {
   useSetTimeout(): void;
   useNextTick(): Promise<void>;
   useStream(): Promise<void>;
+  useMathRandom(): number;
 }
 let learner: Fixture;
 
 beforeAll(async () => {
-  mkdirSync(fixtureDir, { recursive: true });
-  writeFileSync(fixtureFile, FIXTURE);
+  addLearnerDir(path.dirname(fixtureFile));
   learner = (await import(/* @vite-ignore */ fixtureFile)) as Fixture;
 });
 
-afterAll(() => {
-  rmSync(fixtureDir, { recursive: true, force: true });
-});
-
-const originals = { setTimeout, setInterval, setImmediate, nextTick: process.nextTick, dateNow: Date.now };
+const originals = { setTimeout, setInterval, setImmediate, nextTick: process.nextTick, dateNow: Date.now, random: Math.random };
 const expectRestored = (): void => {
   expect(globalThis.setTimeout).toBe(originals.setTimeout);
   expect(globalThis.setInterval).toBe(originals.setInterval);
   expect(globalThis.setImmediate).toBe(originals.setImmediate);
   expect(process.nextTick).toBe(originals.nextTick);
   expect(Date.now).toBe(originals.dateNow);
+  expect(Math.random).toBe(originals.random);
 };
 
 /** Runs `learnerCall` on a virtual clock after a short virtual sleep; returns the run's error and what the call itself threw. */
@@ -121,6 +84,7 @@ describe('guard: learner files reaching for global timers during a virtual run',
     ['setImmediate', 'useSetImmediate', 17, 'deps.clock.sleep(ms)'],
     ['setTimeout', 'useSetTimeout', 20, 'deps.clock.sleep(ms)'],
     ['process.nextTick', 'useNextTick', 23, 'await deps.clock.sleep(0)'],
+    ['Math.random', 'useMathRandom', 31, 'deps.rng.next() (seeded: the same seed gives the same figures)'],
   ] as const)('catches %s, and throws it into the learner call too', async (what, fn, line, fix) => {
     const { runError, thrown } = await underVirtualRun(() => learner[fn]());
     expect(isHerdError(runError, 'GLOBAL_TIMER')).toBe(true);
