@@ -257,3 +257,49 @@ describe('runScenario: misbehaving apps', () => {
     expect((err as Error).message).toContain('t=15.0s');
   });
 });
+
+describe('origin faults on the timeline', () => {
+  it('fails every origin query while the origin is down, and slows them while it is slow', async () => {
+    const spec: ScenarioSpec = {
+      name: 'faults',
+      seed: 1,
+      durationMs: 6_000,
+      ttlMs: 500,
+      origin: { latencyMs: 100 },
+      keys: { kind: 'hot', key: 'k' },
+      load: { kind: 'open', ratePerSec: 20, arrivals: 'fixed' },
+      originFaults: [
+        { kind: 'down', fromMs: 1_000, toMs: 2_000 },
+        { kind: 'slow', fromMs: 3_000, toMs: 4_000, factor: 3 },
+      ],
+    };
+    const { origin } = await runScenario(spec, naive);
+    const inDown = origin.log.filter((q) => q.t >= 1_000 && q.t < 2_000);
+    expect(inDown.length).toBeGreaterThan(0);
+    expect(inDown.every((q) => q.outcome === 'error')).toBe(true);
+    expect(origin.log.filter((q) => q.t < 1_000 || q.t >= 2_000).every((q) => q.outcome === 'ok')).toBe(true);
+    const slow = origin.log.filter((q) => q.t >= 3_000 && q.t < 4_000);
+    expect(slow.length).toBeGreaterThan(0);
+    expect(slow.every((q) => q.durationMs === 300)).toBe(true);
+    expect(origin.log.filter((q) => q.t >= 4_000).every((q) => q.durationMs === 100)).toBe(true);
+  });
+
+  it('rejects a fault window that ends before it starts', async () => {
+    const bad = { ...hotSpec, originFaults: [{ kind: 'down' as const, fromMs: 5, toMs: 5 }] };
+    await expect(runScenario(bad, naive)).rejects.toThrow(/an origin fault needs 0 <= fromMs < toMs/);
+  });
+});
+
+describe('freshness and the served log', () => {
+  it('records the age of every value served, and a get that returns no promise is BAD_APP', async () => {
+    const { report, served } = await runScenario({ ...hotSpec, durationMs: 30_000 }, naive);
+    expect(served.n).toBe(report.requests);
+    expect(report.freshness.measured).toBe(report.requests);
+    expect(report.freshness.maxAgeMs).toBeLessThanOrEqual(hotSpec.ttlMs);
+    expect(served.at(0).version).toBeGreaterThan(0);
+    const sync: AppFactory = () => ({ get: ((key: string) => ({ key })) as never });
+    const { failure } = await runScenario({ ...hotSpec, durationMs: 2_000 }, sync);
+    expect(isHerdError(failure?.error, 'BAD_APP')).toBe(true);
+    expect(failure?.message).toMatch(/get\("home"\) returned an object, not a promise/);
+  });
+});

@@ -1,19 +1,20 @@
 /**
- * The scenario runner: a learner's app factory plus a scenario spec in, a report out. It
- * assembles the fleet (run/fleet.ts), drives the load under the chosen clock, records what every
- * request got (run/served.ts), and builds the report section by section (run/report.ts).
+ * The scenario runner: a learner's app factory plus a scenario spec in, a report out. It checks
+ * the scenario (run/scenario.ts), assembles the fleet (run/fleet.ts), drives the load under the
+ * chosen clock, records what every request got (run/served.ts), and builds the report section by
+ * section (run/report.ts).
  */
 import type { AppDeps, AppFactory } from './app.js';
 import { realClock, type Clock } from './clock.js';
 import { HerdError } from './errors.js';
 import { realSetTimeout } from './guard.js';
-import { checkLoad, driveLoad, keyPicker, type Scheduler } from './load.js';
+import { driveLoad, keyPicker, type Scheduler } from './load.js';
 import type { MemoryCache } from './memory-cache.js';
 import type { SlowOrigin } from './origin.js';
 import { createRng } from './rng.js';
 import { assembleFleet, type FleetContext, type FleetMember } from './run/fleet.js';
 import { buildReport, type RunReport } from './run/report.js';
-import type { ScenarioSpec } from './run/scenario.js';
+import { checkScenario, type ScenarioSpec } from './run/scenario.js';
 import { Served } from './run/served.js';
 import { VirtualClock, type VirtualRunOptions } from './virtual-clock.js';
 
@@ -93,10 +94,7 @@ export async function runScenario<D extends AppDeps = AppDeps>(
   const t0 = clock.now();
   const rng = createRng(spec.seed);
   const instances = spec.instances ?? 1;
-  if (!(instances >= 1) || !(spec.durationMs > 0) || !(spec.ttlMs > 0)) {
-    throw new HerdError('BAD_SCENARIO', `scenario "${spec.name}" needs instances >= 1, durationMs > 0 and ttlMs > 0`, { spec: spec.name });
-  }
-  checkLoad(spec.name, spec.load, spec.keys);
+  checkScenario(spec);
   const fleet = assembleFleet(spec, factory, clock, rng, t0, options.extend);
   const { ids, members } = fleet;
   for (const [i, m] of members.entries()) {
@@ -106,9 +104,6 @@ export async function runScenario<D extends AppDeps = AppDeps>(
   }
 
   for (const f of spec.originFaults ?? []) {
-    if (!(f.fromMs >= 0 && f.toMs > f.fromMs)) {
-      throw new HerdError('BAD_SCENARIO', `scenario "${spec.name}": an origin fault needs 0 <= fromMs < toMs, got [${f.fromMs}, ${f.toMs})`, { spec: spec.name });
-    }
     const origin = fleet.context.origin;
     const on = (): void => (f.kind === 'down' ? origin.setDown(true) : origin.setSlowdown(f.factor));
     const off = (): void => (f.kind === 'down' ? origin.setDown(false) : origin.setSlowdown(1));
