@@ -108,6 +108,8 @@ export interface DemoContext {
   values: ReadonlyMap<string, string>;
   /** Tells a watching parent the learner's code has finished running (see isolated.ts). */
   ran?: () => void;
+  /** The module's headline table for this target and seed (with the previous module's reference as "before"). */
+  headline?: () => Promise<HeadlineTable | undefined>;
 }
 
 export interface ModuleDefinition {

@@ -4,6 +4,7 @@
  */
 import chalk from 'chalk';
 import { sparkline, type QueryRecord, type ScenarioSpec } from '@herd/harness/engine';
+import { terminalChart } from '../charts/terminal-chart.js';
 import type { DemoContext } from '../define.js';
 import { runApp } from './run-app.js';
 
@@ -48,7 +49,14 @@ export function cacheDemo(scenario: (seed: number) => ScenarioSpec) {
     );
     const herds = report.boundaries.map((x) => x.queries);
     console.log(`Every boundary of the minute: ${herds.join(', ')} origin queries`);
-    console.log(`${chalk.dim('origin queries/s')} ${chalk.cyan(sparkline(report.origin.perSecond))}`);
+    const table = await ctx.headline?.();
+    if (table?.chart && table.runs.length > 1) {
+      // Before and after on one axis: the herd next to what this module's layer leaves of it.
+      console.log('');
+      console.log(terminalChart(table.chart, { width: Math.min(100, process.stdout.columns ?? 80), height: 8 }));
+    } else {
+      console.log(`${chalk.dim('origin queries/s')} ${chalk.cyan(sparkline(report.origin.perSecond))}`);
+    }
     console.log(chalk.dim('All figures measured in this run under the virtual clock; the same seed prints the same figures.'));
     return 0;
   };

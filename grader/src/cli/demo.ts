@@ -5,6 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import chalk from 'chalk';
+import { headlineTable } from '../headline.js';
 import { isWatched, reportRan, rerunWatched } from '../isolated.js';
 import { GraderError, describeLearnerError } from '../learner-error.js';
 import { loadExports, mainFile } from '../load-learner.js';
@@ -52,6 +53,7 @@ main(async () => {
       flags: args.flags,
       values: args.values,
       ran: reportRan,
+      headline: () => headlineTable(def, target, seed),
     });
   } catch (error) {
     if (error instanceof GraderError) throw error;
