@@ -1,0 +1,135 @@
+/**
+ * How module 04's exports become an app: the learner's createSwrCache, handed the fleet's shared
+ * store, the SWR settings, and the cold path already built: module 03's reference lock
+ * (deps.coldFill), so a bug in the learner's 03 cannot leak in and the exercise stays on what
+ * happens once a value exists. The checks, the headline, the demo and the Redis run build it here.
+ */
+import {
+  countReads,
+  createEmbeddedStore,
+  createMemoryCache,
+  createRng,
+  withLatency,
+  type AppDeps,
+  type AppFactory,
+  type Clock,
+  type FleetContext,
+  type Origin,
+  type OriginValue,
+  type ReadThrough,
+  type SharedStore,
+} from '@herd/harness/engine';
+import type { AppBuilder, AppEnv, CacheApp, Exports } from '../../src/define.js';
+import { loadExports } from '../../src/load-learner.js';
+import lockModule from '../03-distributed-lock/module.js';
+import { referenceSingleFlight, type LockedCache, type LockedDeps } from '../03-distributed-lock/app.js';
+import { LOCK } from '../03-distributed-lock/scenarios.js';
+import { SWR, type SwrOptions } from './scenarios.js';
+
+export type SwrDeps = AppDeps & { store: SharedStore; swr: SwrOptions; coldFill: (key: string) => Promise<OriginValue | null> };
+
+/** What the store holds under a key: the value, and until when it is fresh. */
+export interface Entry {
+  value: OriginValue | null;
+  freshUntil: number;
+}
+
+export const swrApp = (exports: Exports) => exports.createSwrCache as (deps: SwrDeps) => ReadThrough;
+
+let lockFactory: Promise<(deps: LockedDeps) => LockedCache> | undefined;
+/** Module 03's reference createLockedCache, loaded once per process. */
+function referenceLock(): Promise<(deps: LockedDeps) => LockedCache> {
+  lockFactory ??= loadExports(lockModule, 'solution').then((m) => m.createLockedCache as (deps: LockedDeps) => LockedCache);
+  return lockFactory;
+}
+
+/**
+ * The store as module 03's lock sees it: a key's value is the entry's value, and its fenced
+ * write stores a fresh entry (fresh for softTtlMs from the write) with the hard TTL as PX.
+ */
+function entryView(store: SharedStore, clock: Clock, swr: SwrOptions): SharedStore {
+  return {
+    ...store,
+    async get(name) {
+      const raw = await store.get(name);
+      if (raw === null) return null;
+      const parsed = parse(raw);
+      // A value in a shape other than an entry is handed over as it is: the lock only needs "something is there".
+      return parsed !== undefined && typeof parsed === 'object' && parsed !== null && 'freshUntil' in parsed ? JSON.stringify((parsed as Entry).value) : raw;
+    },
+    async setFenced(name, value, fence, pxMs) {
+      const entry: Entry = { value: JSON.parse(value) as OriginValue | null, freshUntil: clock.now() + swr.softTtlMs };
+      return store.setFenced(name, JSON.stringify(entry), fence, pxMs);
+    },
+  };
+}
+
+function parse(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+type LockParts = [createLockedCache: (deps: LockedDeps) => LockedCache, singleFlight: LockedDeps['singleFlight']];
+
+/** Module 03's reference and module 02's single flight, loaded once per process (before a run: extend() is synchronous). */
+const lockParts = (): Promise<LockParts> => Promise.all([referenceLock(), referenceSingleFlight()]);
+
+/** The cold path one instance is handed: module 03's reference over the entry view, PX the hard TTL. */
+function coldFillFor([createLockedCache, singleFlight]: LockParts, base: AppDeps, store: SharedStore, swr: SwrOptions): (key: string) => Promise<OriginValue | null> {
+  const locked = createLockedCache({
+    ...base,
+    // Its own stream: the learner's draws from deps.rng are the same whether the cold path runs or not.
+    rng: base.rng.fork('cold-fill'),
+    ttlMs: swr.hardTtlMs,
+    store: entryView(store, base.clock, swr),
+    singleFlight,
+    lock: LOCK,
+  });
+  return (key) => locked.get(key);
+}
+
+export interface SwrAppOptions extends AppEnv {
+  swr?: Partial<Omit<SwrOptions, 'softTtlMs'>>;
+  /** Each instance's store round trip, ms, by instance index (none by default). */
+  storeLatencyMs?: (index: number) => number;
+}
+
+/**
+ * Every instance of one run shares one store (one per fleet context), its reads counted into the
+ * run's hit and miss figures, seen through the instance's own store latency. The soft TTL is the
+ * scenario's TTL, so the report's boundaries are soft expiries.
+ */
+export async function swrCacheApp(exports: Exports, options: SwrAppOptions = {}): Promise<CacheApp<SwrDeps>> {
+  const parts = await lockParts();
+  const stores = new WeakMap<FleetContext, SharedStore>();
+  const make = options.store ?? ((fleet: FleetContext) => createEmbeddedStore(fleet.clock));
+  return {
+    factory: swrApp(exports) as AppFactory<SwrDeps>,
+    extend(base, fleet) {
+      let shared = stores.get(fleet);
+      if (shared === undefined) stores.set(fleet, (shared = countReads(make(fleet), fleet)));
+      const index = Number(base.instance.slice(1)) || 0;
+      const store = withLatency(shared, fleet.clock, options.storeLatencyMs?.(index) ?? 0);
+      const swr: SwrOptions = { softTtlMs: base.ttlMs, ...SWR, ...options.swr };
+      return { ...base, store, swr, coldFill: coldFillFor(parts, base, store, swr) };
+    },
+  };
+}
+
+export const app: AppBuilder = (exports, env) => swrCacheApp(exports, env);
+
+/** One instance's deps, built by hand for the unit-style checks. */
+export async function handDeps(clock: Clock, store: SharedStore, origin: Origin, instance: string, swr: SwrOptions): Promise<SwrDeps> {
+  const base: AppDeps = {
+    clock,
+    rng: createRng(7).fork(`learner:${instance}`),
+    origin,
+    cache: createMemoryCache(clock),
+    ttlMs: swr.softTtlMs,
+    instance,
+  };
+  return { ...base, store, swr, coldFill: coldFillFor(await lockParts(), base, store, swr) };
+}

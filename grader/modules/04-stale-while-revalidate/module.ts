@@ -1,0 +1,65 @@
+/** Module 04, stale-while-revalidate: serve the old value while one refresh runs for the fleet. */
+import { cacheDemo } from '../../src/cache/demo.js';
+import { defineModule } from '../../src/define.js';
+import { fleetHotKey } from '../../src/scenarios.js';
+import { app } from './app.js';
+import { HIT_BOUND, checks } from './checks.js';
+import { swrHeadline } from './headline.js';
+import { OUTAGE, SWR } from './scenarios.js';
+
+const outage = `${(OUTAGE.toMs - OUTAGE.fromMs) / 1000} s`;
+
+export default defineModule({
+  id: '04-stale-while-revalidate',
+  title: 'stale-while-revalidate',
+  summary: 'wait time: soft/hard TTL, one background refresh, stale-if-error',
+  files: { 'swr-cache.ts': ['createSwrCache'] },
+  compareWith: '03-distributed-lock',
+  hints: [
+    'Three cases in get(): nothing in the store (return deps.coldFill(key): it waits for the one rebuild, as in 03); a fresh entry (return entry.value); a stale entry (clock.now() >= entry.freshUntil: return entry.value too, and start a refresh without awaiting it). Write every entry with PX swr.hardTtlMs: the store then forgets it at the hard expiry by itself.',
+    'The refresh runs once for the whole fleet: store.acquire(`refresh:${key}`, token, swr.claimMs) with a token only this call knows (deps.instance plus deps.rng.int). Lost the claim? Do nothing: someone else is refreshing, and your caller already has the stale value. Start it as `void refresh(key).catch(() => undefined)`: a rejection nobody handles fails the check it happens in.',
+    'With the claim: read the entry again (another instance may have refreshed it between your read and your claim; if it is fresh now, stop), then origin.fetch, then store.set(key, JSON.stringify({ value, freshUntil: clock.now() + swr.softTtlMs }), swr.hardTtlMs), then store.release(claim, token). A Set of keys this instance is refreshing saves a store round trip per stale read.',
+    'When the fetch throws: the stale entry is still in the store, so callers keep getting it. What must not happen is the next read retrying at once (a dead origin gets one attempt per read) or the claim sitting there for claimMs. store.set(claim, token, swr.retryMs) in the failure path holds the next attempt off for exactly retryMs.',
+  ],
+  checks: [
+    {
+      name: 'no wait at soft expiry',
+      target: `every request at a soft expiry within ${HIT_BOUND} ms (3 store trips)`,
+      value: HIT_BOUND,
+      run: checks['no wait at soft expiry']!,
+      starterFails: /at a soft expiry, took \d+ ms .* want every request within 12 ms/,
+    },
+    { name: 'one refresh per window', target: '1 origin query per soft expiry, fleet-wide, every window', value: 1, run: checks['one refresh per window']!, starterFails: /the fleet sent \d+ queries to the origin .* want 1: one refresh/ },
+    {
+      name: 'staleness bounded',
+      target: `stale served at once; nothing older than the hard TTL (${SWR.hardTtlMs / 1000} s)`,
+      run: checks['staleness bounded']!,
+      starterFails: /after the soft expiry .* took \d+ ms and got version 2, want version 1 \(the stale value\) at once/,
+    },
+    {
+      name: 'stale-if-error',
+      target: `origin down ${outage}: 0 failed, <= 1 attempt per ${SWR.retryMs} ms, fresh within a window`,
+      seeds: 'once',
+      run: checks['stale-if-error']!,
+      starterFails: /requests failed while the origin was down .* want 0/,
+    },
+    { name: 'cold start', target: '1 origin query for an empty cache, waits <= 1000 ms', run: checks['cold start']!, starterFails: /cold start at .* the fleet sent \d+ queries .* want 1/ },
+    {
+      name: 'failed refresh frees the claim',
+      target: 'next attempt within retryMs of a failure, then 1 per window',
+      seeds: 'once',
+      run: checks['failed refresh frees the claim']!,
+      starterFails: /reads failed after the refresh at .* failed/,
+    },
+    {
+      name: 'real Redis: one refresh per window',
+      target: '1 query per window on Redis, real time',
+      seeds: 'once',
+      run: checks['real Redis: one refresh per window']!,
+      starterFails: /on Redis, window at .* the fleet sent \d+ queries .* want 1/,
+    },
+  ],
+  app,
+  headline: swrHeadline(),
+  demo: cacheDemo(fleetHotKey),
+});
