@@ -1,0 +1,271 @@
+/**
+ * Hidden checks for module 05 (early expiration, XFetch): the decision rule's statistics on their
+ * own; a hot key refreshed about once per TTL before it expires, with nobody waiting; a delta that
+ * follows the origin when it slows down; cold keys that gain nothing and pay nothing; and a fleet
+ * of four sharing one store, whose early recomputes per window stay few without any lock.
+ */
+import { VirtualClock, createRng, isHerdError, type RunResult } from '@herd/harness/engine';
+import { runApp } from '../../src/cache/run-app.js';
+import { at, ms, n } from '../../src/check-kit.js';
+import type { CheckFn, Exports, Outcome } from '../../src/define.js';
+import { fleetHotKey, hotKey } from '../../src/scenarios.js';
+import singleFlightModule from '../02-single-flight/module.js';
+import { STORE_LATENCY } from '../03-distributed-lock/checks.js';
+import { app, xfetchCacheApp } from './app.js';
+import { afterColdStart, hitLatency, mean, missesAfterColdStart, refreshes, slowestAfterColdStart, tail } from './measure.js';
+import { COLD, SLOWDOWN, hotAndCold, slowingOrigin } from './scenarios.js';
+
+type Rule = (input: { now: number; expiry: number; delta: number; beta: number; rng: { next(): number } }) => unknown;
+
+/** The decision rule's sample: 20,000 draws per setting; the tolerance is 4 standard errors of a proportion. */
+export const RULE = { draws: 20_000, standardErrors: 4, deltaMs: 200, expiry: 100_000 } as const;
+
+/** Early recomputes per TTL window on the hot key: about one (the bound allows leads of ~2 s). */
+export const HOT_PER_WINDOW = 1.25;
+/** Fleet-wide early recomputes per window, 4 instances on one store: mean bound, and one per instance at most. */
+export const FLEET = { meanPerWindow: 2.5, maxPerWindow: 4 } as const;
+/** After the origin slows down x4, leads must grow at least this much. */
+export const LEAD_GROWTH = 2;
+/** Cold keys may cost at most this share more origin queries than the naive cache. */
+export const COLD_EXTRA = 0.05;
+
+/** One store round trip of 1 ms for the single-instance runs: a hit costs one GET. */
+const ONE_MS = (): number => 1;
+
+/** Runs are deterministic per code, scenario and seed: two checks reading one run share it. */
+const runs = new WeakMap<Exports, Map<string, Promise<RunResult>>>();
+function shared(exports: Exports, name: string, run: () => Promise<RunResult>): Promise<RunResult> {
+  let byName = runs.get(exports);
+  if (byName === undefined) runs.set(exports, (byName = new Map()));
+  let p = byName.get(name);
+  if (p === undefined) byName.set(name, (p = run()));
+  return p;
+}
+
+export const hotRun = (exports: Exports, seed: number) => shared(exports, `hot:${seed}`, () => runApp((e) => xfetchCacheApp(e, { storeLatencyMs: ONE_MS }), exports, hotKey(seed)));
+export const mixedRun = (exports: Exports, seed: number) => shared(exports, `mixed:${seed}`, () => runApp(app, exports, hotAndCold(seed)));
+const naiveMixed = async (seed: number, reference: (id: string) => Promise<Exports>) => {
+  const naive = await reference('02-single-flight');
+  return shared(naive, `mixed:${seed}`, () => runApp(singleFlightModule.app, naive, hotAndCold(seed)));
+};
+
+const p3 = (v: number): string => v.toFixed(3);
+const s1 = (v: number): string => `${(v / 1000).toFixed(1)} s`;
+
+export const checks: Record<string, CheckFn> = {
+  async 'decision rule'({ seed, exports }): Promise<Outcome> {
+    const rule = exports.shouldRecomputeEarly as Rule;
+    const { draws, standardErrors: z, deltaMs: delta, expiry } = RULE;
+    let drawn = 0;
+    const counted = (label: string) => {
+      const rng = createRng(seed).fork(`rule:${label}`);
+      return { next: () => (drawn++, rng.next()) };
+    };
+    const settings = [
+      { beta: 1, t: delta, name: 't = delta' },
+      { beta: 1, t: delta / 2, name: 't = delta / 2' },
+      { beta: 1, t: 2 * delta, name: 't = 2 x delta' },
+      { beta: 2, t: delta, name: 't = delta, beta 2' },
+      { beta: 0.5, t: delta, name: 't = delta, beta 0.5' },
+    ];
+    const evaluate = (): Outcome => {
+      const got: number[] = [];
+      for (const s of settings) {
+        const rng = counted(`${s.beta}:${s.t}`);
+        let yes = 0;
+        for (let i = 0; i < draws; i++) if (rule({ now: expiry - s.t, expiry, delta, beta: s.beta, rng }) === true) yes++;
+        const p = yes / draws;
+        const want = Math.exp(-s.t / (s.beta * delta));
+        const tol = z * Math.sqrt((want * (1 - want)) / draws);
+        got.push(p);
+        if (Math.abs(p - want) > tol) {
+          return {
+            pass: false,
+            measured: `P = ${p3(p)} at ${s.name}`,
+            message: `${delta} ms delta, ${s.t} ms before expiry, beta ${s.beta}: the rule recomputed early in ${n(yes)} of ${n(draws)} draws (${p3(p)}), want exp(-t / (beta x delta)) = ${p3(want)} ± ${p3(tol)} (${z} standard errors of ${n(draws)} draws): recompute when now - delta * beta * ln(rand) >= expiry`,
+          };
+        }
+      }
+      // beta 0 turns early recomputes off: only an expired value is recomputed.
+      const off = counted('beta0');
+      let early = 0;
+      for (let i = 0; i < draws; i++) if (rule({ now: expiry - 1, expiry, delta, beta: 0, rng: off }) === true) early++;
+      if (early > 0) {
+        return { pass: false, measured: `beta 0: ${n(early)} early`, message: `with beta 0, 1 ms before expiry, the rule recomputed early in ${n(early)} of ${n(draws)} draws, want 0: beta scales the head start, and 0 means none` };
+      }
+      // A draw of exactly 0: ln(0) is -Infinity, and the value would be recomputed 20 s early.
+      const zero = { next: () => (drawn++, 0) };
+      const far = 100 * delta;
+      if (rule({ now: expiry - far, expiry, delta, beta: 1, rng: zero }) === true) {
+        return {
+          pass: false,
+          measured: 'recomputes on a 0 draw',
+          message: `with an rng whose next() returned 0, ${s1(far)} before expiry (100 x delta), the rule said recompute, want no: ln(0) is -Infinity; rng.next() is in [0, 1), so take rand = 1 - rng.next(), which is in (0, 1]`,
+        };
+      }
+      if (drawn === 0) {
+        return { pass: false, measured: '0 draws from rng', message: `the rule took ${n(settings.length * draws)} decisions without calling the rng it was handed, want one rng.next() per decision: take rand from the rng argument (deps.rng in the cache), not Math.random` };
+      }
+      return {
+        pass: true,
+        measured: `P = ${p3(got[0]!)} at t = delta (want ${p3(Math.exp(-1))}); beta 2: ${p3(got[3]!)}, beta 0.5: ${p3(got[4]!)}, beta 0: 0; no recompute on a 0 draw`,
+      };
+    };
+    // Under a virtual-clock run, so the guard sees a Math.random in the learner's rule.
+    const clock = new VirtualClock();
+    try {
+      return await clock.run(clock.sleep(0).then(evaluate));
+    } catch (error) {
+      if (isHerdError(error) && error.code === 'GLOBAL_TIMER') return { pass: false, measured: 'Math.random', message: `${error.message}: the rule draws from the rng it is handed (deps.rng)` };
+      throw error;
+    }
+  },
+
+  async 'hot key: refreshed before expiry'({ seed, exports }): Promise<Outcome> {
+    const spec = hotKey(seed);
+    const run = await hotRun(exports, seed);
+    const { report } = run;
+    const series = report.origin.perSecond;
+    const missed = missesAfterColdStart(run);
+    const later = afterColdStart(run);
+    const first = report.boundaries[0];
+    const windows = first === undefined ? 0 : (spec.durationMs - first.end) / spec.ttlMs;
+    const recomputes = later.reduce((sum, b) => sum + b.queries, 0);
+    const perWindow = windows > 0 ? recomputes / windows : 0;
+    const measured = `${perWindow.toFixed(2)} recomputes per ${s1(spec.ttlMs)} window (${recomputes} in ${windows.toFixed(1)} windows), ${n(missed)} misses after the cold start`;
+    if (missed > 0) {
+      const b = later.find((x) => x.misses > 0);
+      return {
+        pass: false,
+        measured,
+        message: `${n(missed)} reads found the value expired after the cold start${b ? ` (${b.misses} at ${at(b.start)})` : ''}, want 0: a key read ${Math.round(report.requests / (spec.durationMs / 1000))} times a second should be recomputed before it expires; ask shouldRecomputeEarly on every read`,
+        series,
+      };
+    }
+    if (!(perWindow <= HOT_PER_WINDOW)) {
+      return {
+        pass: false,
+        measured,
+        message: `the origin took ${recomputes} recomputes after the cold start, ${perWindow.toFixed(2)} per TTL window, want about 1 (<= ${HOT_PER_WINDOW}): recomputing that far ahead of expiry wastes the origin; is delta in ms, beta 1, rand in (0, 1]?`,
+        series,
+      };
+    }
+    if (report.sawtooth.detected) {
+      return { pass: false, measured, message: `origin traffic still spikes every ${s1(report.sawtooth.periodMs)} (${report.sawtooth.spikes} spikes of up to ${report.sawtooth.peak} queries a second), want no sawtooth`, series };
+    }
+    return { pass: true, measured: `${measured}, no sawtooth`, series };
+  },
+
+  async 'no wait at the boundary'({ seed, exports }): Promise<Outcome> {
+    const run = await hotRun(exports, seed);
+    const later = afterColdStart(run);
+    const hit = hitLatency(run);
+    const worstP99 = Math.max(0, ...later.map((b) => b.p99));
+    const slowest = slowestAfterColdStart(run);
+    const budget = hit + 1;
+    const measured = `boundary p99 ${ms(worstP99)}, slowest after the cold start ${ms(slowest.latency)} (a hit: ${ms(hit)})`;
+    if (later.length === 0) {
+      return { pass: false, measured, message: 'the value was never recomputed after the cold start, so there is no boundary to time: store it with deps.ttlMs and recompute it' };
+    }
+    if (worstP99 > budget || slowest.latency > budget) {
+      return {
+        pass: false,
+        measured,
+        message: `a request at ${at(slowest.at)} waited ${ms(slowest.latency)} (worst boundary p99 ${ms(worstP99)}), want <= ${ms(budget)}, a hit: the read that starts a recompute must not await it; start it, catch its error, and return the cached value`,
+        series: run.report.origin.perSecond,
+      };
+    }
+    return { pass: true, measured };
+  },
+
+  async 'delta measured'({ seed, exports }): Promise<Outcome> {
+    const spec = slowingOrigin(seed);
+    const run = await runApp(app, exports, spec);
+    const key = spec.keys?.kind === 'hot' ? (spec.keys.key ?? 'hot') : 'home';
+    const all = refreshes(run, key, spec.ttlMs);
+    const series = run.report.origin.perSecond;
+    // Before: the live value's delta came from a recompute at full speed; after: from a slow one.
+    const before = all.filter((r) => r.previous.start < SLOWDOWN.fromMs);
+    const after = all.filter((r) => r.previous.start >= SLOWDOWN.fromMs);
+    const lead = (rs: typeof all) => mean(rs.map((r) => r.leadMs));
+    const took = (rs: typeof all) => mean(rs.map((r) => r.previous.durationMs));
+    const measured = `lead ${ms(lead(before))} before, ${ms(lead(after))} after (recomputes took ${ms(took(before))}, then ${ms(took(after))})`;
+    if (all.length === 0 || all.every((r) => r.leadMs <= 0)) {
+      return {
+        pass: false,
+        measured: all.length === 0 ? 'no refresh' : `lead ${ms(lead(all))}`,
+        message: `no recompute started before expiry (${all.length} refreshes, on average ${ms(Math.abs(lead(all)) || 0)} after it), want every one ahead of expiry by about delta x ln(reads in delta): store the measured delta with the value and ask shouldRecomputeEarly on every read`,
+        series,
+      };
+    }
+    if (before.length === 0 || after.length === 0) {
+      return { pass: false, measured, message: `got ${before.length} refreshes before the slowdown and ${after.length} after it, want both: each refresh should land about one TTL after the last`, series };
+    }
+    if (!(lead(after) >= LEAD_GROWTH * lead(before))) {
+      return {
+        pass: false,
+        measured,
+        message: `the origin got ${SLOWDOWN.factor}x slower at ${at(SLOWDOWN.fromMs)} (recomputes went from ${ms(took(before))} to ${ms(took(after))}) but recomputes started ${ms(lead(after))} before expiry, against ${ms(lead(before))} before the slowdown, want at least ${LEAD_GROWTH}x the head start: delta is not measured; time each recompute on deps.clock and store that delta with the value it produced`,
+        series,
+      };
+    }
+    return { pass: true, measured, series };
+  },
+
+  async 'cold keys: no gain, no cost'({ seed, exports, reference }): Promise<Outcome> {
+    const mine = tail(await mixedRun(exports, seed), COLD);
+    const naive = tail(await naiveMixed(seed, reference), COLD);
+    const measured = `cold (${mine.keys} keys, ~1 read per TTL): ${n(mine.waited)} of ${n(mine.reads)} reads waited vs ${n(naive.waited)} naive, ${n(mine.queries)} queries vs ${n(naive.queries)}; hottest key ${mine.hot.key}: ${mine.hot.waited} waited vs ${naive.hot.waited}`;
+    if (mine.hot.waited > 0) {
+      return {
+        pass: false,
+        measured,
+        message: `the hottest key (${mine.hot.key}, ${Math.round(mine.hot.readsPerTtl)} reads per TTL) made ${mine.hot.waited} reads wait for a recompute after its cold start, want 0 (the naive cache: ${naive.hot.waited}): with that many reads near expiry, one of them should recompute early, in the background`,
+      };
+    }
+    const limit = Math.floor(naive.queries * (1 + COLD_EXTRA));
+    if (mine.queries > limit) {
+      return {
+        pass: false,
+        measured,
+        message: `the ${mine.keys} cold keys (about one read per TTL) cost ${n(mine.queries)} origin queries, the naive cache ${n(naive.queries)}, want <= ${n(limit)} (+${COLD_EXTRA * 100}%): a key nobody reads near its expiry should not be recomputed early; is the head start delta * beta * -ln(rand), with delta in ms?`,
+      };
+    }
+    return { pass: true, measured };
+  },
+
+  async 'fleet: few early recomputes'({ seed, exports }): Promise<Outcome> {
+    const spec = fleetHotKey(seed);
+    const run = await runApp((e) => xfetchCacheApp(e, { storeLatencyMs: STORE_LATENCY }), exports, spec);
+    const series = run.report.origin.perSecond;
+    const later = afterColdStart(run);
+    const missed = missesAfterColdStart(run);
+    const counts = later.map((b) => b.queries);
+    const avg = mean(counts);
+    const max = Math.max(0, ...counts);
+    const measured = `mean ${Number.isNaN(avg) ? '-' : avg.toFixed(2)}, max ${max} per window, 4 instances ([${counts.join(', ')}]); ${n(missed)} misses after the cold start`;
+    if (missed > 0) {
+      const b = later.find((x) => x.misses > 0);
+      return {
+        pass: false,
+        measured,
+        message: `${n(missed)} reads across the fleet found the value expired after the cold start${b ? ` (${b.misses} at ${at(b.start)}, [${b.byInstance.join(', ')}] queries by instance)` : ''}, want 0: recompute early, before the expiry`,
+        series,
+      };
+    }
+    if (later.length === 0) return { pass: false, measured, message: 'the fleet never recomputed after the cold start, want one refresh per TTL', series };
+    const w = later[counts.indexOf(max)]!;
+    if (max > FLEET.maxPerWindow || w.byInstance.some((q) => q > 1)) {
+      return { pass: false, measured, message: `window at ${at(w.start)}: [${w.byInstance.join(', ')}] recomputes by instance, want at most 1 per instance: run the recompute inside deps.singleFlight()`, series };
+    }
+    if (!(avg <= FLEET.meanPerWindow)) {
+      return {
+        pass: false,
+        measured,
+        message: `the fleet recomputed ${avg.toFixed(2)} times per window on average, want <= ${FLEET.meanPerWindow}: every instance recomputes on its own; keep the value, delta and expiry in deps.store so one instance's early recompute refreshes the whole fleet`,
+        series,
+      };
+    }
+    return { pass: true, measured, series };
+  },
+};
