@@ -31,7 +31,7 @@ export async function demo(ctx: DemoContext): Promise<number> {
     const waited = countSlow(served, r.start, r.start + r.previous.durationMs + 1000);
     const when = r.leadMs > 0 ? chalk.green(`${Math.round(r.leadMs)} ms before expiry`) : chalk.red(`${Math.round(-r.leadMs)} ms after expiry`);
     console.log(
-      `t=${(r.start / 1000).toFixed(3)}s  a read drew early, ${when} (delta stored: ${Math.round(r.previous.durationMs)} ms): ` +
+      `t=${(r.start / 1000).toFixed(3)}s  ${r.leadMs > 0 ? 'a read drew early' : 'the value expired'}, ${when} (the last recompute took ${Math.round(r.previous.durationMs)} ms): ` +
         `${r.queries} ${r.queries === 1 ? 'recompute' : 'recomputes'}; ${waited === 0 ? chalk.green('nobody waited') : chalk.red(`${waited} reads waited`)}`,
     );
   }

@@ -10,7 +10,7 @@ export default defineModule({
   title: 'early expiration (XFetch)',
   summary: 'the boundary itself: probabilistic early recompute',
   files: { 'xfetch-cache.ts': ['shouldRecomputeEarly', 'createXFetchCache'] },
-  compareWith: '03-distributed-lock',
+  compareWith: '04-stale-while-revalidate',
   hints: [
     'Store more than the value: JSON.stringify({ value, delta, expiry }). delta is how long origin.fetch took (deps.clock.now() before and after); expiry is deps.clock.now() + ttlMs when the value lands.',
     'shouldRecomputeEarly returns now - delta * beta * Math.log(rand) >= expiry. ln(rand) is negative, so that is now plus a random head start, usually about delta * beta, rarely much more. rng.next() is in [0, 1) and can be 0, and ln(0) is -Infinity: use rand = 1 - rng.next(), which is in (0, 1].',
