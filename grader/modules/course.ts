@@ -21,7 +21,7 @@ export const course: readonly CourseEntry[] = [
   coming('09-jitter-backoff', 'jitter backoff', 'synchronized retry waves'),
   coming('10-load-shedding', 'load shedding', 'overload at one node: priorities, 503 with Retry-After'),
   coming('11-cascading-failure', 'cascading failure', 'overload spreading through health-check ejection'),
-  coming('12-metastable-retries', 'metastable retries', 'a retry storm that outlives its trigger'),
+  await built(import('./12-metastable-retries/module.js')),
   coming('13-circuit-breaker', 'circuit breaker', 'a dead dependency; protect the database when the cache is down'),
   coming('14-capstone', 'capstone service', 'a Redis-backed HTTP service with the full stack, a load test, dashboard and runbook'),
 ];

@@ -1,0 +1,183 @@
+/**
+ * Runs module 12's scenario with the learner's client and gate, any layers on, and reads its
+ * figures from the harness's own logs (every original and every attempt), never from the
+ * learner's counters. Runs are memoized per code and configuration: the checks, the headline and
+ * the demo read the same runs, and the same seed always gives the same figures.
+ */
+import { OUTCOMES, meanOver, recoveryTime, runResilience, type AdmissionFactory, type PolicyFactory, type ResilienceResult } from '@herd/harness/engine';
+import type { Exports } from '../../src/define.js';
+import { LoadError } from '../../src/learner-error.js';
+import { META, metastable, type Trigger } from './scenarios.js';
+
+export interface Layers {
+  gate: boolean;
+  budget: boolean;
+  throttle: boolean;
+}
+
+export const NONE: Layers = { gate: false, budget: false, throttle: false };
+export const ALL: Layers = { gate: true, budget: true, throttle: true };
+
+/** The headline's rows, in order: the reproduction, each layer alone, all three. */
+export const CONFIGS: ReadonlyArray<{ label: string; layers: Layers }> = [
+  { label: 'immediate retries', layers: NONE },
+  { label: 'gate alone', layers: { ...NONE, gate: true } },
+  { label: 'budget alone', layers: { ...NONE, budget: true } },
+  { label: 'throttle alone', layers: { ...NONE, throttle: true } },
+  { label: 'all three', layers: ALL },
+];
+
+export const layersLabel = (l: Layers): string => {
+  const on = (['gate', 'budget', 'throttle'] as const).filter((k) => l[k]);
+  return on.length === 0 ? 'no layer' : on.length === 3 ? 'gate + budget + throttle' : on.join(' + ');
+};
+
+interface Gate {
+  dropExpired: boolean;
+  admit: (...args: Parameters<ReturnType<AdmissionFactory>>) => ReturnType<ReturnType<AdmissionFactory>>;
+}
+
+export interface MetaRun {
+  result: ResilienceResult;
+  figures: MetaFigures;
+}
+
+export interface MetaFigures {
+  offeredPerSec: number;
+  /** Goodput / offered over the trigger, and from its end to the stall. */
+  during: number;
+  after: number;
+  /** From the trigger's end (and the stall's) until goodput is back within 10% of offered for 1 s; null: never. */
+  recoveryMs: number | null;
+  stallRecoveryMs: number | null;
+  /** Attempts per original, whole run; retries per original, whole run. */
+  amplification: number;
+  retries: number;
+  retryShare: number;
+  /** Attempts per original over the trigger and the 5 s after it. */
+  amplificationTrigger: number;
+  /** Originals arriving during the blips whose first attempt failed, and how many of those ended ok (a retry hid the blip). */
+  blipFirstFailed: number;
+  blipMasked: number;
+  blipRetries: number;
+  /** Originals arriving while healthy (before the trigger) answered locally, and their count. */
+  healthyRequests: number;
+  healthyLocal: number;
+  /** Work the node finished after its caller had given up, around the stall. */
+  stallWasted: number;
+  stallDropped: number;
+  localAnswers: number;
+}
+
+/** The recorder's outcome code for 'failed' (a node that is down, failing fast). */
+const FAILED = OUTCOMES.indexOf('failed');
+
+const memo = new WeakMap<object, Map<string, Promise<MetaRun>>>();
+
+/** The learner's client and gate (or none), run on the scenario; one run per code, layers, trigger and seed. */
+export function runMeta(exports: Exports, seed: number, layers: Layers, trigger: Trigger = 'slow'): Promise<MetaRun> {
+  const client = exports.createRetryClient as object;
+  let runs = memo.get(client);
+  if (runs === undefined) memo.set(client, (runs = new Map()));
+  // Different gate code with the same client: the gate function is part of the key.
+  const key = `${seed}|${trigger}|${layers.gate}|${layers.budget}|${layers.throttle}|${gateId(exports.createOverloadGate)}`;
+  let run = runs.get(key);
+  if (run === undefined) runs.set(key, (run = execute(exports, seed, layers, trigger)));
+  return run;
+}
+
+const gateIds = new WeakMap<object, number>();
+const gateId = (f: unknown): number => {
+  if (typeof f !== 'function') return -1;
+  let id = gateIds.get(f);
+  if (id === undefined) gateIds.set(f, (id = gateIds.size + 1));
+  return id;
+};
+
+async function execute(exports: Exports, seed: number, layers: Layers, trigger: Trigger): Promise<MetaRun> {
+  const createRetryClient = exports.createRetryClient as (o: object) => PolicyFactory;
+  const createOverloadGate = exports.createOverloadGate as () => Gate;
+  const policy = createRetryClient({ maxAttempts: META.maxAttempts, backoffMs: META.backoffMs, budget: layers.budget, throttle: layers.throttle });
+  if (typeof policy !== 'function') throw new LoadError(`createRetryClient(options) returned ${typeof policy}, want a function (client) => policy`);
+  let dropExpired = false;
+  let admission: AdmissionFactory | undefined;
+  if (layers.gate) {
+    const probe = createOverloadGate();
+    if (probe === null || typeof probe !== 'object' || typeof probe.admit !== 'function') {
+      throw new LoadError('createOverloadGate() must return { dropExpired, admit(request, node) }');
+    }
+    dropExpired = probe.dropExpired === true;
+    // One gate per node: whatever state it keeps is that node's.
+    admission = () => {
+      const gate = createOverloadGate();
+      return (request, node) => gate.admit(request, node);
+    };
+  }
+  const result = await runResilience(metastable(seed, trigger, dropExpired), { policy, admission });
+  if (result.failure) throw result.failure.error;
+  return { result, figures: figuresOf(result) };
+}
+
+function figuresOf(result: ResilienceResult): MetaFigures {
+  const { report, recorder: rec } = result;
+  const { series, binMs } = report;
+  const t0 = rec.t0;
+  const { fromMs, toMs } = META.trigger;
+  const ratio = (a: number[], b: number[], from: number, to: number): number => meanOver(a, binMs, from, to) / meanOver(b, binMs, from, to);
+
+  // Attempts and retries from the attempt log, by the time each original arrived.
+  let retries = 0;
+  let trigAttempts = 0;
+  let trigOriginals = 0;
+  let blipRetries = 0;
+  let blipFirstFailed = 0;
+  let blipMasked = 0;
+  const { blips } = META;
+  const blipFrom = blips.fromMs;
+  const blipTo = blips.fromMs + blips.count * blips.everyMs;
+  for (let i = 0; i < rec.attempts; i++) {
+    const arrived = rec.oArrival[rec.aOriginal[i]!]! - t0;
+    const retry = rec.aNumber[i]! > 1;
+    if (retry) retries++;
+    if (arrived >= fromMs && arrived < toMs + 5000) trigAttempts++;
+    if (arrived >= blipFrom && arrived < blipTo) {
+      if (retry) blipRetries++;
+      else if (rec.aOutcome[i] === FAILED) {
+        blipFirstFailed++;
+        if (rec.oOutcome[rec.aOriginal[i]!] === 0) blipMasked++;
+      }
+    }
+  }
+  let healthyRequests = 0;
+  let healthyLocal = 0;
+  for (let i = 0; i < rec.originals; i++) {
+    const arrived = rec.oArrival[i]! - t0;
+    if (arrived >= fromMs && arrived < toMs + 5000) trigOriginals++;
+    // Before the trigger, after the first second (a window needs filling): nothing to throttle.
+    if (arrived >= 1000 && arrived < fromMs) {
+      healthyRequests++;
+      if (rec.oAttempts[i] === 0) healthyLocal++;
+    }
+  }
+  const node = report.nodes[0]!;
+  const stallBins = (s: number[]): number => s.slice(Math.floor(META.stall.fromMs / binMs), Math.ceil((META.stall.toMs + 2000) / binMs)).reduce((a, b) => a + b, 0);
+  return {
+    offeredPerSec: meanOver(series.offered, binMs, 0, META.durationMs) * (1000 / binMs),
+    during: ratio(series.goodput, series.offered, fromMs, toMs),
+    after: ratio(series.goodput, series.offered, toMs, META.stall.fromMs),
+    recoveryMs: recoveryTime(series.goodput, series.offered, binMs, toMs),
+    stallRecoveryMs: recoveryTime(series.goodput, series.offered, binMs, META.stall.toMs),
+    amplification: report.totals.amplification,
+    retries,
+    retryShare: rec.originals === 0 ? 0 : retries / rec.originals,
+    amplificationTrigger: trigOriginals === 0 ? 0 : trigAttempts / trigOriginals,
+    blipFirstFailed,
+    blipMasked,
+    blipRetries,
+    healthyRequests,
+    healthyLocal,
+    stallWasted: stallBins(node.series.wasted),
+    stallDropped: report.totals.droppedExpired,
+    localAnswers: report.totals.localAnswers,
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * Module 12's scenario: one service at 80% of its capacity, a 10 s trigger (its service time
+ * doubles, or half its workers go), 10 s to see whether it recovers, a 600 ms stall that the
+ * node's queue outlives (the same story, shorter), then six 5 ms blips that retries exist to hide.
+ */
+import type { FaultSpec, ResilienceSpec } from '@herd/harness/engine';
+
+export const META = {
+  /** 5 workers x 40 ms mean (exponential): 125 requests/s. */
+  workers: 5,
+  serviceMs: 40,
+  capacityPerSec: 125,
+  /** 80% of capacity, Poisson arrivals, spread over 10 clients (10 processes calling the service). */
+  loadPerSec: 100,
+  clients: 10,
+  /** Half a second of work may queue. */
+  maxQueue: 60,
+  /** Each attempt gives up after this long. */
+  timeoutMs: 300,
+  durationMs: 33_000,
+  trigger: { fromMs: 3000, toMs: 13_000 },
+  slowFactor: 2,
+  capacityFactor: 0.5,
+  /** No worker at all for 600 ms, twice a caller's timeout: everything queued expires. */
+  stall: { fromMs: 23_000, toMs: 23_600 },
+  /**
+   * Six 5 ms outages (fail fast), every 500 ms from 29 s: a retry 10 ms later succeeds. They come
+   * last, long after the stall (a budget has had time to refill), because a node that goes down
+   * loses its queue: a restart ends a pin, and that is not what they are there to test.
+   */
+  blips: { fromMs: 29_000, count: 6, everyMs: 500, lengthMs: 5 },
+  /** The clients' retry policy: 3 attempts, 10 ms apart. */
+  maxAttempts: 3,
+  backoffMs: 10,
+} as const;
+
+/** Recovery: goodput back within 10% of offered load (held 1 s) this soon after the trigger ends. */
+export const RECOVERY_BOUND_MS = 3000;
+/** Attempts per request over the whole run, trigger included. */
+export const MAX_AMPLIFICATION = 1.1;
+/** Pinned: goodput below this share of offered load for the 20 s after the trigger. */
+export const PINNED_BELOW = 0.1;
+
+export type Trigger = 'slow' | 'capacity';
+
+export const triggerLabel = (t: Trigger): string => (t === 'slow' ? `latency x${META.slowFactor}` : `capacity x${META.capacityFactor}`);
+
+export function blipFaults(): FaultSpec[] {
+  const { fromMs, count, everyMs, lengthMs } = META.blips;
+  return Array.from({ length: count }, (_, k) => ({
+    fromMs: fromMs + k * everyMs,
+    toMs: fromMs + k * everyMs + lengthMs,
+    target: 'api',
+    kind: 'down' as const,
+    mode: 'fail-fast' as const,
+    label: 'blips',
+  }));
+}
+
+export function metastable(seed: number, trigger: Trigger, dropExpired: boolean): ResilienceSpec {
+  const m = META;
+  return {
+    name: `metastable, ${triggerLabel(trigger)}`,
+    seed,
+    durationMs: m.durationMs,
+    nodes: [{ id: 'api', workers: m.workers, serviceTime: { kind: 'exponential', meanMs: m.serviceMs }, maxQueue: m.maxQueue, dropExpired }],
+    clients: { kind: 'open', rate: [{ fromMs: 0, toMs: m.durationMs, ratePerSec: m.loadPerSec }], arrivals: 'poisson', timeoutMs: m.timeoutMs, clients: m.clients },
+    faults: [
+      {
+        ...m.trigger,
+        target: 'api',
+        kind: trigger,
+        factor: trigger === 'slow' ? m.slowFactor : m.capacityFactor,
+        label: trigger === 'slow' ? `trigger: service time x${m.slowFactor}` : `trigger: capacity x${m.capacityFactor}`,
+      },
+      ...blipFaults(),
+      { ...m.stall, target: 'api', kind: 'capacity', factor: 0, label: 'stall' },
+    ],
+  };
+}
+
+/** Each layer alone (budget, throttle): recovery after the trigger within this. */
+export const LAYER_BOUND_MS = 5000;
+/** Retries per request over the run, budget alone. */
+export const MAX_RETRY_SHARE = 0.1;
+/** Of the requests whose first attempt failed in a blip, at least this share must end ok. */
+export const BLIP_MASKED_MIN = 0.5;
+/** Requests finished after their caller gave up, in the 2.6 s from the stall's start. */
+export const STALL_WASTED_MAX = 5;
