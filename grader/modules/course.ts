@@ -18,7 +18,7 @@ export const course: readonly CourseEntry[] = [
   coming('06-ttl-jitter', 'TTL jitter', 'many keys expiring together (avalanche)'),
   coming('07-negative-caching', 'negative caching', 'miss storms for keys that do not exist'),
   coming('08-cache-warming', 'cache warming', 'the cold tier after maintenance; a cutover gate on hit rate'),
-  coming('09-jitter-backoff', 'jitter backoff', 'synchronized retry waves'),
+  await built(import('./09-jitter-backoff/module.js')),
   coming('10-load-shedding', 'load shedding', 'overload at one node: priorities, 503 with Retry-After'),
   coming('11-cascading-failure', 'cascading failure', 'overload spreading through health-check ejection'),
   await built(import('./12-metastable-retries/module.js')),

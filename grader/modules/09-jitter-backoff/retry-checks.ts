@@ -1,0 +1,241 @@
+/**
+ * Module 09's checks of retry(): a server the check plays answers a script (503s, timeouts,
+ * 429s with Retry-After, a 404, a success) and logs every call it receives with its start and
+ * end on the virtual clock. Attempts, gaps and the give-up time are read from that log, never
+ * from what retry() says about itself. The backoff is the check's own logged delay function, so
+ * every gap has one right answer.
+ */
+import { VirtualClock, createRng, type Rng } from '@herd/harness/engine';
+import { ms, settleAll } from '../../src/check-kit.js';
+import type { CheckFn, Exports, Outcome } from '../../src/define.js';
+import type { RetryFn } from './policy.js';
+
+/** What the server answers on one call: after `ms`, an error (status, Retry-After) or a value. */
+interface Step {
+  ms: number;
+  status?: number | 'network';
+  retryAfterMs?: number;
+}
+
+/** What the server throws: an Error with an HTTP-like status (none for a network failure) and Retry-After. */
+export class ServerError extends Error {
+  constructor(
+    readonly status: number | undefined,
+    readonly retryAfterMs: number | undefined,
+    readonly call: number,
+  ) {
+    super(status === undefined ? `call ${call}: connection reset` : `call ${call}: ${status}${retryAfterMs === undefined ? '' : ` (Retry-After ${retryAfterMs} ms)`}`);
+    this.name = 'ServerError';
+  }
+}
+
+interface Call {
+  start: number;
+  end: number;
+  attemptArg: unknown;
+  error?: ServerError;
+  value?: { call: number };
+}
+
+/** Plays `script` (the last step repeats); every call is logged. */
+function server(clock: VirtualClock, script: readonly Step[]) {
+  const log: Call[] = [];
+  const op = async (attempt: number): Promise<{ call: number }> => {
+    const n = log.length + 1;
+    const step = script[Math.min(n, script.length) - 1]!;
+    const entry: Call = { start: clock.now(), end: NaN, attemptArg: attempt };
+    log.push(entry);
+    await clock.sleep(step.ms);
+    entry.end = clock.now();
+    if (step.status === undefined) {
+      entry.value = { call: n };
+      return entry.value;
+    }
+    entry.error = new ServerError(step.status === 'network' ? undefined : step.status, step.retryAfterMs, n);
+    throw entry.error;
+  };
+  return { op, log };
+}
+
+/** A delay function that logs how retry() calls it and returns `ms(attempt)`. */
+function loggedDelay(ms: (attempt: number) => number) {
+  const calls: Array<{ attempt: unknown; prev: unknown; rng: unknown; returned: number }> = [];
+  const delay = (attempt: number, prev: number, rng: Rng): number => {
+    const returned = ms(attempt);
+    calls.push({ attempt, prev, rng, returned });
+    return returned;
+  };
+  return { delay, calls };
+}
+
+interface Round {
+  script: readonly Step[];
+  maxAttempts: number;
+  budgetMs: number;
+  delay: (attempt: number) => number;
+  label: string;
+}
+
+async function play(exports: Exports, round: Round, seed: number) {
+  const clock = new VirtualClock();
+  const rng = createRng(createRng(seed).fork('retry').seed);
+  const { op, log } = server(clock, round.script);
+  const { delay, calls } = loggedDelay(round.delay);
+  const retry = exports.retry as RetryFn;
+  const promise = Promise.resolve().then(() => retry(op, { clock, rng, delay, maxAttempts: round.maxAttempts, budgetMs: round.budgetMs }));
+  const [out] = await settleAll(clock, [{ label: `retry() (${round.label})`, promise }], 600_000);
+  return { out: out!, log, calls, rng };
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+const what = (e: unknown): string => (e instanceof ServerError ? `the ${e.status ?? 'network'} error of call ${e.call}` : e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+const gap = (log: readonly Call[], k: number): number => log[k]!.start - log[k - 1]!.end;
+const EPS = 1e-6;
+
+/** The error a round should end with: the last call's, the same object. */
+function lastError(out: { ok: boolean; error: unknown; value: unknown }, log: readonly Call[], context: string): string | undefined {
+  const want = log[log.length - 1]?.error;
+  if (out.ok) return `${context}: retry() resolved with ${JSON.stringify(out.value)} though every call failed, want it to throw ${what(want)}`;
+  if (out.error !== want) return `${context}: retry() threw ${what(out.error)}, want the last attempt's error (${what(want)}), the same object, so the caller sees why it finally failed`;
+  return undefined;
+}
+
+export const retryChecks: Record<'gives up' | '4xx' | 'retry-after' | 'budget', CheckFn> = {
+  async 'gives up'({ seed, exports }): Promise<Outcome> {
+    const max = 4;
+    const a = await play(exports, { script: [{ ms: 10, status: 503 }], maxAttempts: max, budgetMs: 60_000, delay: (n) => 50 + 10 * n, label: 'always 503' }, seed);
+    const calls = a.log.length;
+    const measured = `${plural(calls, 'attempt')} against an op that always fails (maxAttempts ${max})`;
+    const fail = (message: string): Outcome => ({ pass: false, measured, message });
+    if (calls !== max) {
+      return fail(`retry() made ${plural(calls, 'attempt')} (counted by the server) against an op that always answers 503, want maxAttempts = ${max}${calls === max + 1 ? ': off by one, maxAttempts counts the first attempt too' : ''}`);
+    }
+    const firstArg = a.log[0]!.attemptArg;
+    if (a.log.some((c, i) => c.attemptArg !== i + 1)) {
+      return fail(`retry() called op with attempt ${String(a.log.find((c, i) => c.attemptArg !== i + 1)!.attemptArg)} on call ${a.log.findIndex((c, i) => c.attemptArg !== i + 1) + 1}${firstArg === 0 ? ' (counting from 0)' : ''}, want 1, 2, 3, 4: the first attempt is attempt 1`);
+    }
+    const wrong = lastError(a.out, a.log, 'after 4 failed attempts');
+    if (wrong) return fail(wrong);
+    if (a.calls.length === 0) {
+      return fail(`options.delay was never called: attempt 2 started ${ms(gap(a.log, 1))} after attempt 1 failed; between attempts wait options.delay(attempt, prevDelay, rng) ms on options.clock`);
+    }
+    let prev = 0;
+    for (const [i, c] of a.calls.entries()) {
+      if (c.attempt !== i + 1) return fail(`options.delay was called with attempt ${String(c.attempt)} after attempt ${i + 1} failed, want ${i + 1} (the attempt that just failed, counted from 1)`);
+      if (c.prev !== prev) return fail(`options.delay(${i + 1}, prevDelay, rng) got prevDelay ${String(c.prev)}, want ${prev} (the delay it returned last time; 0 before the first retry)`);
+      if (c.rng !== a.rng) return fail(`options.delay got ${typeof c.rng === 'object' ? 'another object' : String(c.rng)} as its rng, want options.rng, so a seed replays every delay`);
+      prev = c.returned;
+    }
+    if (a.calls.length !== max - 1) return fail(`options.delay was called ${a.calls.length} times for ${max} attempts, want ${max - 1}: once before each retry, never after the last attempt`);
+    for (let k = 1; k < max; k++) {
+      const want = a.calls[k - 1]!.returned;
+      const g = gap(a.log, k);
+      if (g < want - EPS || g > want + 1) {
+        return fail(`attempt ${k + 1} started ${ms(g)} after attempt ${k} failed, want the ${want} ms options.delay returned: await options.clock.sleep(delay) between attempts`);
+      }
+    }
+    const late = a.out.at - a.log[max - 1]!.end;
+    if (late > EPS) return fail(`retry() gave up ${ms(late)} after the last attempt failed, want at once: no sleep after attempt maxAttempts`);
+
+    const b = await play(
+      exports,
+      { script: [{ ms: 10, status: 503 }, { ms: 10, status: 503 }, { ms: 10 }], maxAttempts: max, budgetMs: 60_000, delay: () => 40, label: 'ok on the third call' },
+      seed,
+    );
+    if (!b.out.ok || (b.out.value as { call?: number } | undefined)?.call !== 3 || b.log.length !== 3) {
+      return fail(`with an op that fails twice and then succeeds, retry() ${b.out.ok ? `resolved with ${JSON.stringify(b.out.value)}` : `threw ${what(b.out.error)}`} after ${plural(b.log.length, 'call')}, want call 3's value after 3 calls`);
+    }
+    const c = await play(exports, { script: [{ ms: 10, status: 503 }], maxAttempts: 1, budgetMs: 60_000, delay: () => 40, label: 'maxAttempts 1' }, seed);
+    if (c.log.length !== 1) return fail(`with maxAttempts 1, retry() made ${plural(c.log.length, 'attempt')}, want 1: maxAttempts counts the first attempt`);
+    const one = lastError(c.out, c.log, 'with maxAttempts 1');
+    if (one) return fail(one);
+    return { pass: true, measured: `4 attempts, gaps ${[1, 2, 3].map((k) => gap(a.log, k)).join('/')} ms as delay said, last error thrown; ok on call 3` };
+  },
+
+  async '4xx'({ seed, exports }): Promise<Outcome> {
+    // 503, a reset connection, 429 and 408 are worth another try; the 404 is not.
+    const script: Step[] = [
+      { ms: 10, status: 503 },
+      { ms: 10, status: 'network' },
+      { ms: 10, status: 429 },
+      { ms: 10, status: 408 },
+      { ms: 10, status: 404 },
+    ];
+    const a = await play(exports, { script, maxAttempts: 8, budgetMs: 60_000, delay: () => 20, label: '503, reset, 429, 408, 404' }, seed);
+    const n = a.log.length;
+    const measured = `${plural(n, 'attempt')} for 503, reset, 429, 408, 404 (maxAttempts 8)`;
+    const fail = (message: string): Outcome => ({ pass: false, measured, message });
+    if (n < 5) {
+      const last = a.log[n - 1]?.error;
+      return fail(`retry() gave up after ${what(last)}, want a retry: no status (the network), 5xx, 408 and 429 can succeed later; only other 4xx fail the same way every time`);
+    }
+    if (n > 5) return fail(`the server answered 404 on call 5 and retry() tried ${plural(n - 5, 'more time')}, want it to throw the 404 at once: a 4xx other than 408 and 429 fails the same way every time`);
+    const wrong = lastError(a.out, a.log, 'after the 404');
+    if (wrong) return fail(wrong);
+    if (a.out.at - a.log[4]!.end > EPS) return fail(`retry() threw the 404 ${ms(a.out.at - a.log[4]!.end)} after it came, want at once: no backoff before a give-up`);
+    const b = await play(exports, { script: [{ ms: 10, status: 400 }], maxAttempts: 8, budgetMs: 60_000, delay: () => 20, label: '400' }, seed);
+    if (b.log.length !== 1) return fail(`the server answered 400 on call 1 and retry() made ${plural(b.log.length, 'attempt')}, want 1: a 4xx other than 408 and 429 is thrown at once`);
+    const first = lastError(b.out, b.log, 'after a 400');
+    if (first) return fail(first);
+    return { pass: true, measured: '5 attempts for 503, reset, 429, 408, then 404 thrown at once; 400: 1 attempt' };
+  },
+
+  async 'retry-after'({ seed, exports }): Promise<Outcome> {
+    // Retry-After longer than the backoff, then shorter: wait the longer of the two each time.
+    const script: Step[] = [
+      { ms: 10, status: 503, retryAfterMs: 400 },
+      { ms: 10, status: 429, retryAfterMs: 250 },
+      { ms: 10, status: 503, retryAfterMs: 20 },
+      { ms: 10 },
+    ];
+    const backoff = (n: number): number => (n === 3 ? 200 : 50);
+    const a = await play(exports, { script, maxAttempts: 6, budgetMs: 60_000, delay: backoff, label: 'Retry-After 400, 250, 20' }, seed);
+    const gaps = a.log.slice(1).map((_, i) => gap(a.log, i + 1));
+    const measured = `gaps ${gaps.map((g) => Math.round(g)).join('/')} ms after Retry-After 400/250/20 (backoff 50/50/200)`;
+    const fail = (message: string): Outcome => ({ pass: false, measured, message });
+    if (a.log.length !== 4 || !a.out.ok) {
+      return fail(`retry() made ${plural(a.log.length, 'attempt')} and ${a.out.ok ? 'resolved' : `threw ${what(a.out.error)}`}, want 4 attempts and call 4's value: a 503 or 429 with Retry-After is worth a retry`);
+    }
+    for (let k = 1; k <= 3; k++) {
+      const ra = script[k - 1]!.retryAfterMs!;
+      const d = backoff(k);
+      const g = gaps[k - 1]!;
+      const status = script[k - 1]!.status;
+      if (g < ra - EPS) {
+        return fail(`attempt ${k + 1} started ${ms(g)} after a ${status} with Retry-After ${ra} ms, want at least ${ra}: the server said when it can take the call; wait Math.max(backoff, error.retryAfterMs)`);
+      }
+      if (g < d - EPS) {
+        return fail(`attempt ${k + 1} started ${ms(g)} after a ${status} with Retry-After ${ra} ms where the backoff said ${d} ms, want the longer of the two: every client got the same Retry-After, and only the backoff's jitter spreads them`);
+      }
+      if (g > ra + d + 1) return fail(`attempt ${k + 1} started ${ms(g)} after a ${status} with Retry-After ${ra} ms and a backoff of ${d} ms, want at most ${ra + d} ms`);
+    }
+    return { pass: true, measured };
+  },
+
+  async budget({ seed, exports }): Promise<Outcome> {
+    const budgetMs = 1000;
+    // Calls of 100 ms, 300 ms between them: attempts at 0, 400 and 800 ms fit; one at 1,200 would not.
+    const a = await play(exports, { script: [{ ms: 100, status: 503 }], maxAttempts: 50, budgetMs, delay: () => 300, label: 'budget 1 s' }, seed);
+    const lastStart = a.log[a.log.length - 1]!.start;
+    const lastEnd = a.log[a.log.length - 1]!.end;
+    const measured = `${plural(a.log.length, 'attempt')}, gave up at ${ms(a.out.at)} (budget ${budgetMs} ms)`;
+    const fail = (message: string): Outcome => ({ pass: false, measured, message });
+    if (lastStart > budgetMs + EPS) {
+      return fail(`retry() kept going for ${ms(a.out.at)} (${plural(a.log.length, 'attempt')}, the last starting at ${ms(lastStart)}), want no attempt after the ${budgetMs} ms budget: before each wait, give up if clock.now() + wait is past the start + budgetMs`);
+    }
+    if (a.out.at > Math.max(budgetMs, lastEnd) + EPS) {
+      return fail(`retry() gave up at ${ms(a.out.at)}, ${ms(a.out.at - lastEnd)} after its last attempt failed and past the ${budgetMs} ms budget: it slept although no attempt could follow; give up before the wait, not after it`);
+    }
+    if (a.log.length < 2) return fail(`retry() gave up after 1 attempt with ${budgetMs - lastEnd} ms of its budget left, want a retry at 400 ms (the budget allows attempts at 0, 400 and 800 ms)`);
+    const wrong = lastError(a.out, a.log, 'at the budget');
+    if (wrong) return fail(wrong);
+    // A Retry-After longer than what is left of the budget: waiting cannot help.
+    const b = await play(exports, { script: [{ ms: 100, status: 503, retryAfterMs: 5000 }], maxAttempts: 50, budgetMs, delay: () => 300, label: 'Retry-After past the budget' }, seed);
+    if (b.log.length !== 1 || b.out.at > 100 + EPS) {
+      return fail(`after a 503 with Retry-After 5,000 ms and a ${budgetMs} ms budget, retry() ${b.log.length > 1 ? `tried again at ${ms(b.log[1]!.start)}` : `gave up at ${ms(b.out.at)}`}, want to throw that 503 at once (at 100 ms): the next attempt could only start past the budget`);
+    }
+    const wrongB = lastError(b.out, b.log, 'with Retry-After past the budget');
+    if (wrongB) return fail(wrongB);
+    return { pass: true, measured: `${measured}; Retry-After past the budget: thrown at once` };
+  },
+};
