@@ -379,8 +379,12 @@ export const checks: Record<string, CheckFn> = {
       const { report } = run;
       const counts = report.boundaries.map((b) => b.queries);
       const windows = report.boundaries.slice(1);
-      const p99 = Math.max(0, ...windows.map((b) => b.p99));
-      const measured = `${counts.length === 0 ? 0 : range(counts)} per window (${counts.length} windows in ${seconds(REDIS.durationMs)}, 4 instances, real time), p99 at soft expiries ${ms(p99)}`;
+      // A refresh started by the last burst may run past the load: a window with no request in it has no p99.
+      const p99 = Math.max(0, ...windows.filter((b) => b.requests > 0).map((b) => b.p99));
+      // Gated on the median: in real time one event-loop stall can reach the p99, while a fleet
+      // that waits for its refresh puts most of the window's requests behind the origin.
+      const p50 = medianIn(run, windows);
+      const measured = `${counts.length === 0 ? 0 : range(counts)} per window (${counts.length} windows in ${seconds(REDIS.durationMs)}, 4 instances, real time); at soft expiries p50 ${ms(p50)}, p99 ${ms(p99)}`;
       const w = report.boundaries.find((b) => b.queries !== 1);
       if (w !== undefined) {
         return {
@@ -395,8 +399,8 @@ export const checks: Record<string, CheckFn> = {
       if (counts.length < want) {
         return { pass: false, measured, message: `on Redis, ${counts.length} origin queries in ${seconds(REDIS.durationMs)} with a ${REDIS.softTtlMs} ms soft TTL, want at least ${want} (the cold start and a refresh per soft expiry)` };
       }
-      if (!(p99 < REDIS.origin.latencyMs)) {
-        return { pass: false, measured, message: `on Redis, requests at a soft expiry waited ${ms(p99)} (p99), want less than one origin query (${REDIS.origin.latencyMs} ms): serve the stale value, refresh in the background` };
+      if (!(p50 < REDIS.origin.latencyMs / 2)) {
+        return { pass: false, measured, message: `on Redis, requests at a soft expiry took ${ms(p50)} (median), want well under one origin query (${REDIS.origin.latencyMs} ms): serve the stale value, refresh in the background` };
       }
       return { pass: true, measured };
     } finally {
@@ -404,6 +408,17 @@ export const checks: Record<string, CheckFn> = {
     }
   },
 };
+
+/** The median latency of the requests that started inside the windows. */
+function medianIn(r: RunResult, windows: ReadonlyArray<{ start: number; end: number }>): number {
+  const lat: number[] = [];
+  for (let i = 0; i < r.served.n; i++) {
+    const s = r.served.start[i]!;
+    if (windows.some((b) => s >= b.start && s <= b.end)) lat.push(r.served.latency[i]!);
+  }
+  lat.sort((a, b) => a - b);
+  return lat.length === 0 ? 0 : lat[Math.floor((lat.length - 1) / 2)]!;
+}
 
 /** The two attempts closest together. */
 function closestPair(log: readonly QueryRecord[]): { ms: number; a: QueryRecord; b: QueryRecord } | undefined {
