@@ -156,12 +156,13 @@ export const checks: Record<string, CheckFn> = {
     const closed = closedAfter(run, R, OUTAGE.durationMs);
     const series = dbPerSecond(run);
     if (closed === null) {
-      // Closed at some point after the store came back, then held requests off it again?
-      const reopened = heldBins(run, R + 200, OUTAGE.durationMs);
-      const everThrough = run.storeCalls.some((c, b) => b * run.binMs >= R && c >= 0.9 * run.report.series.offered[b]! && run.report.series.offered[b]! > 0);
-      const why = everThrough
-        ? `it let every request through to the store, then held them off again at ${at(reopened[reopened.length - 1] ?? R)}: failures from the outage still in the window; empty it when the breaker closes`
-        : 'the probes succeeded but the breaker never closed: once halfOpenProbes probes succeed, close';
+      // Stuck half-open sends one round of probes and nothing more; a breaker that closes and
+      // reopens at once on the outage's old failures keeps sending rounds to a healthy store.
+      const rounds = probeRounds(run, R, OUTAGE.durationMs);
+      const why =
+        rounds.length > 1
+          ? `it went half-open ${rounds.length} times and its probes reached a healthy store (${rounds.join(', ')} calls per round), but it opened again each time: failures from the outage still in the window; empty it when the breaker closes`
+          : 'the probes succeeded but the breaker never closed: once halfOpenProbes probes succeed, close';
       return { pass: false, measured: 'not closed', message: `the store came back at ${at(R)} and by ${at(OUTAGE.durationMs)} requests were still kept off it: ${why}`, series };
     }
     const measured = `closed ${ms(closed)} after the store came back`;

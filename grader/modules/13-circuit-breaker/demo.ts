@@ -6,7 +6,7 @@
  */
 import chalk from 'chalk';
 import { terminalChart } from '../../src/charts/terminal-chart.js';
-import { at, ms, n } from '../../src/check-kit.js';
+import { at, n } from '../../src/check-kit.js';
 import type { DemoContext } from '../../src/define.js';
 import { FIGURES, timelineChart, variants } from './headline.js';
 import { answers, closedAfter, openedAfter } from './measure.js';
@@ -38,30 +38,37 @@ export async function demo(ctx: DemoContext): Promise<number> {
   const opened = openedAfter(run, F, R);
   if (opened === null) {
     await say(null, chalk.red(`the breaker never opened: ${n(run.storeTimeouts)} store calls waited out the timeout during the outage`));
+    await say(R, chalk.green('the store is back'));
   } else {
     const a = answers(run, F + opened, R);
     await say(F + opened, chalk.yellow(`the breaker opens: requests stop calling the store`));
     await say(null, `  from here to the end of the outage: ${n(a.servedStale)} served stale, ${n(a.servedByOrigin)} by the database (at most ${WORLD.originLimit} at once), ${n(a.failed)} shed`);
     // Probe rounds: store calls after the breaker opened, in bursts.
     let last = -Infinity;
+    let back = false;
     const bins = Math.floor(OUTAGE.durationMs / run.binMs);
     for (let b = Math.floor((F + opened + WORLD.store.timeoutMs) / run.binMs); b < bins; b++) {
       const t = b * run.binMs;
+      if (!back && t >= R) {
+        back = true;
+        await say(R, chalk.green('the store is back; the breaker does not know yet'));
+      }
       const calls = run.storeCalls[b]!;
       if (calls === 0 || t - last <= WORLD.store.timeoutMs) {
         if (calls > 0) last = t;
         continue;
       }
       last = t;
-      if (t >= R && calls >= 0.9 * run.report.series.offered[b]!) break;
-      const down = t < R;
-      await say(t, `half-open: ${calls} probe${calls === 1 ? '' : 's'} to the store ${down ? chalk.red(`time out (${WORLD.store.timeoutMs} ms): open again`) : chalk.green('answer')}`, 200);
+      if (t < R) {
+        await say(t, `half-open: ${calls} probe${calls === 1 ? '' : 's'} to the store ${chalk.red(`time out (${WORLD.store.timeoutMs} ms): open again`)}`, 200);
+        continue;
+      }
+      await say(t, `half-open: probes to the store ${chalk.green('answer')}`, 200);
+      break;
     }
+    const closed = closedAfter(run, R, OUTAGE.durationMs);
+    await say(closed === null ? null : R + closed, closed === null ? chalk.red('the breaker never closed again') : chalk.green('the breaker is closed: every request reads the store again'));
   }
-  await say(R, chalk.green('the store is back'));
-  const closed = opened === null ? null : closedAfter(run, R, OUTAGE.durationMs);
-  if (opened !== null) await say(closed === null ? null : R + closed, closed === null ? chalk.red('the breaker never closed again') : chalk.green('the breaker is closed: every request reads the store again'));
-
   console.log('');
   const width = Math.min(100, process.stdout.columns ?? 80);
   console.log(terminalChart(timelineChart(list, `the store down from ${F / 1000} s to ${R / 1000} s (seed ${ctx.seed})`), { width, height: 10 }));
@@ -70,6 +77,7 @@ export async function demo(ctx: DemoContext): Promise<number> {
   const colWidth = Math.max(...list.map((v) => v.label.length)) + 2;
   console.log(' '.repeat(nameWidth) + list.map((v) => chalk.bold(v.label.padStart(colWidth))).join(''));
   for (const f of FIGURES) console.log(f.name.padEnd(nameWidth) + list.map((v) => f.value(v.run).padStart(colWidth)).join(''));
-  console.log(chalk.dim(`\nAll figures measured in these runs under the virtual clock; the same seed prints the same figures. Open and close are seen from outside: the first 100 ms in which requests skipped the store, and the first from which all of them reached it again (${ms(0)} = at once).`));
+  console.log(chalk.dim('\nAll figures measured in these runs under the virtual clock; the same seed prints the same figures.'));
+  console.log(chalk.dim('Open and close are seen from outside: the first 100 ms in which requests skipped the store, and the first from which all of them reached it again.'));
   return 0;
 }
