@@ -20,8 +20,8 @@ export const course: readonly CourseEntry[] = [
   coming('08-cache-warming', 'cache warming', 'the cold tier after maintenance; a cutover gate on hit rate'),
   await built(import('./09-jitter-backoff/module.js')),
   coming('10-load-shedding', 'load shedding', 'overload at one node: priorities, 503 with Retry-After'),
-  coming('11-cascading-failure', 'cascading failure', 'overload spreading through health-check ejection'),
+  await built(import('./11-cascading-failure/module.js')),
   await built(import('./12-metastable-retries/module.js')),
-  coming('13-circuit-breaker', 'circuit breaker', 'a dead dependency; protect the database when the cache is down'),
+  await built(import('./13-circuit-breaker/module.js')),
   coming('14-capstone', 'capstone service', 'a Redis-backed HTTP service with the full stack, a load test, dashboard and runbook'),
 ];

@@ -1,0 +1,133 @@
+/**
+ * One run of module 11's scenario with the learner's balancer policy and a choice of layers, and
+ * what the check saw from outside: every health check the policy judged (with the node's real
+ * state), every routing decision against the panic threshold, and the harness's own report.
+ * Runs are kept per exports, seed and layers: the checks that read the same run share it.
+ */
+import { faultedAt, runResilience, type BackendView, type BalancerPolicy, type ResilienceResult } from '@herd/harness/engine';
+import type { Exports } from '../../src/define.js';
+import { ENVOY, FLEET, HEALTH, cascadeSpec } from './scenario.js';
+import { loadShedding } from './shedding.js';
+
+export interface Layers {
+  healthCheck: 'queued' | 'out-of-band';
+  shedding: boolean;
+  panicThresholdPct: number;
+  maxEjectionPct: number;
+}
+
+/** The reproduction: every layer off. */
+export const NO_LAYER: Layers = { healthCheck: 'queued', shedding: false, panicThresholdPct: 0, maxEjectionPct: 100 };
+
+export interface NodeSettings {
+  healthCheck: 'queued' | 'out-of-band';
+  shedding: boolean;
+}
+
+export function nodeSettingsOf(exports: Exports): NodeSettings {
+  const s = (exports.nodeSettings as () => Partial<NodeSettings> | undefined)() ?? {};
+  return { healthCheck: s.healthCheck === 'out-of-band' ? 'out-of-band' : 'queued', shedding: s.shedding === true };
+}
+
+/** The learner's node settings with Envoy's balancer guards: the whole fix. */
+export const yourFix = (exports: Exports): Layers => ({ ...nodeSettingsOf(exports), ...ENVOY });
+
+export interface HealthJudgement {
+  t: number;
+  node: string;
+  /** The node was up (not faulted) when the check ended. */
+  up: boolean;
+  ok: boolean;
+  wasHealthy: boolean;
+  failures: number;
+  successes: number;
+  healthy: boolean;
+}
+
+export interface RouteTally {
+  /** Routed while at or above the panic threshold. */
+  normal: { toHealthy: number; toEjected: number; none: number; firstToEjectedAt: number | null };
+  /** Routed below it; `expected*` is what routing over every node would give. */
+  panic: { toHealthy: number; toEjected: number; none: number; expectedHealthy: number; expectedEjected: number; firstAt: number | null };
+}
+
+export interface FleetRun {
+  result: ResilienceResult;
+  layers: Layers;
+  health: HealthJudgement[];
+  routes: RouteTally;
+}
+
+const cache = new WeakMap<Exports, Map<string, Promise<FleetRun>>>();
+
+export function runFleet(exports: Exports, seed: number, layers: Layers): Promise<FleetRun> {
+  let runs = cache.get(exports);
+  if (runs === undefined) cache.set(exports, (runs = new Map()));
+  const key = `${seed}|${JSON.stringify(layers)}`;
+  let run = runs.get(key);
+  if (run === undefined) runs.set(key, (run = execute(exports, seed, layers)));
+  return run;
+}
+
+async function execute(exports: Exports, seed: number, layers: Layers): Promise<FleetRun> {
+  const spec = cascadeSpec(seed, layers.healthCheck);
+  const create = exports.createBalancer as (options: object) => BalancerPolicy;
+  const health: HealthJudgement[] = [];
+  const routes: RouteTally = {
+    normal: { toHealthy: 0, toEjected: 0, none: 0, firstToEjectedAt: null },
+    panic: { toHealthy: 0, toEjected: 0, none: 0, expectedHealthy: 0, expectedEjected: 0, firstAt: null },
+  };
+  // A fresh virtual clock starts at 0: the policy's `now` is already relative to the run's start.
+  const t0 = 0;
+  const observed = (): BalancerPolicy => {
+    const inner = create({
+      nodes: FLEET.nodes,
+      unhealthyThreshold: HEALTH.unhealthyThreshold,
+      healthyThreshold: HEALTH.healthyThreshold,
+      panicThresholdPct: layers.panicThresholdPct,
+      maxEjectionPct: layers.maxEjectionPct,
+    });
+    const threshold = layers.panicThresholdPct > 0 ? layers.panicThresholdPct : ENVOY.panicThresholdPct;
+    return {
+      route(backends, ctx) {
+        const picked: BackendView | undefined = inner.route(backends, ctx);
+        let healthy = 0;
+        for (const b of backends) if (b.healthy) healthy++;
+        // Judged against the layer's threshold (or Envoy's when panic is off, to name the fleet's state).
+        const panic = (healthy * 100) / backends.length < threshold && layers.panicThresholdPct > 0;
+        const tally = panic ? routes.panic : routes.normal;
+        if (picked === undefined) tally.none++;
+        else if (backends[picked.index]?.healthy) tally.toHealthy++;
+        else {
+          tally.toEjected++;
+          if (!panic) routes.normal.firstToEjectedAt ??= ctx.now - t0;
+        }
+        if (panic) {
+          routes.panic.firstAt ??= ctx.now - t0;
+          routes.panic.expectedHealthy += healthy / backends.length;
+          routes.panic.expectedEjected += 1 - healthy / backends.length;
+        }
+        return picked;
+      },
+      onHealthCheck(backend, ok, now) {
+        const wasHealthy = backend.healthy;
+        const answer = inner.onHealthCheck(backend, ok, now);
+        const t = now - t0;
+        health.push({
+          t,
+          node: backend.id,
+          up: !faultedAt(spec.faults ?? [], backend.id, t),
+          ok,
+          wasHealthy,
+          failures: backend.consecutiveFailures,
+          successes: backend.consecutiveSuccesses,
+          healthy: answer !== false,
+        });
+        return answer;
+      },
+    };
+  };
+  const admission = layers.shedding ? (await loadShedding()).factory : undefined;
+  const result = await runResilience(spec, { balancer: observed, admission });
+  return { result, layers, health, routes };
+}

@@ -1,0 +1,42 @@
+/** Module 11, cascading failure: one dead node must not take the fleet down through health-check ejection. */
+import { defineModule } from '../../src/define.js';
+import { COLLAPSED_SHARE, GOODPUT_FLOOR, READMIT_WITHIN_MS, checks } from './checks.js';
+import { demo } from './demo.js';
+import { headline } from './headline.js';
+import { ENVOY, FLEET, HEALTH, REMAINING_CAPACITY } from './scenario.js';
+
+export default defineModule({
+  id: '11-cascading-failure',
+  title: 'cascading failure',
+  summary: 'overload spreading through health-check ejection',
+  files: { 'fleet.ts': ['createBalancer', 'nodeSettings'] },
+  hints: [],
+  checks: [
+    {
+      name: 'cascade reproduced',
+      target: `no guard: all ${FLEET.nodes} ejected, goodput < ${COLLAPSED_SHARE * 100}% of offered after; thresholds ${HEALTH.unhealthyThreshold}/${HEALTH.healthyThreshold}`,
+      value: COLLAPSED_SHARE,
+      run: checks['cascade reproduced']!,
+      starterFails: /ejected at t=[\d.]+s after 1 failed check in a row, want 2 \(unhealthyThreshold\)/,
+    },
+    { name: 'out-of-band health checks', seeds: 'once', target: '0 failed checks on live nodes', run: checks['out-of-band health checks']!, starterFails: /failed \d+ health checks while alive .* answer it out of band/ },
+    { name: 'panic threshold', seeds: 'once', target: `below ${ENVOY.panicThresholdPct}% healthy: every node; above: healthy only`, value: ENVOY.panicThresholdPct, run: checks['panic threshold']!, starterFails: /below panicThresholdPct route to every node/ },
+    { name: 'ejection cap', seeds: 'once', target: `maxEjectionPct ${ENVOY.maxEjectionPct}: at most 1 of ${FLEET.nodes} out`, value: ENVOY.maxEjectionPct, run: checks['ejection cap']!, starterFails: /nodes were ejected at once .* want at most 1/ },
+    { name: 'no healthy node ejected', target: `your fix: only ${FLEET.failedNode} ejected`, run: checks['no healthy node ejected']!, starterFails: /ejected while alive .* want only the dead n0 ejected/ },
+    {
+      name: 'goodput while a node is down',
+      target: `>= ${GOODPUT_FLOOR}/s (90% of ${REMAINING_CAPACITY}/s)`,
+      value: GOODPUT_FLOOR,
+      run: checks['goodput while a node is down']!,
+      starterFails: new RegExp(`want >= ${GOODPUT_FLOOR}/s`),
+    },
+    {
+      name: 'failed node taken back',
+      target: `${FLEET.failedNode} back within ${READMIT_WITHIN_MS / 1000} s, fleet whole after`,
+      run: checks['failed node taken back']!,
+      starterFails: /ejected again|never taken back|want >= 95%/,
+    },
+  ],
+  headline,
+  demo,
+});
