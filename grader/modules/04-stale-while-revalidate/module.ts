@@ -1,9 +1,8 @@
 /** Module 04, stale-while-revalidate: serve the old value while one refresh runs for the fleet. */
-import { cacheDemo } from '../../src/cache/demo.js';
 import { defineModule } from '../../src/define.js';
-import { fleetHotKey } from '../../src/scenarios.js';
 import { app } from './app.js';
 import { HIT_BOUND, checks } from './checks.js';
+import { demoSwr } from './demo.js';
 import { swrHeadline } from './headline.js';
 import { OUTAGE, SWR } from './scenarios.js';
 
@@ -62,5 +61,5 @@ export default defineModule({
   ],
   app,
   headline: swrHeadline(),
-  demo: cacheDemo(fleetHotKey),
+  demo: demoSwr,
 });
