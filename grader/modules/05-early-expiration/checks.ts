@@ -4,7 +4,7 @@
  * follows the origin when it slows down; cold keys that gain nothing and pay nothing; and a fleet
  * of four sharing one store, whose early recomputes per window stay few without any lock.
  */
-import { VirtualClock, createRng, isHerdError, type RunResult } from '@herd/harness/engine';
+import { VirtualClock, createRng, isHerdError, type Rng, type RunResult } from '@herd/harness/engine';
 import { runApp } from '../../src/cache/run-app.js';
 import { at, ms, n } from '../../src/check-kit.js';
 import type { CheckFn, Exports, Outcome } from '../../src/define.js';
@@ -15,7 +15,7 @@ import { app, xfetchCacheApp } from './app.js';
 import { afterColdStart, hitLatency, mean, missesAfterColdStart, refreshes, slowestAfterColdStart, tail } from './measure.js';
 import { COLD, SLOWDOWN, hotAndCold, slowingOrigin } from './scenarios.js';
 
-type Rule = (input: { now: number; expiry: number; delta: number; beta: number; rng: { next(): number } }) => unknown;
+type Rule = (input: { now: number; expiry: number; delta: number; beta: number; rng: Rng }) => unknown;
 
 /** The decision rule's sample: 20,000 draws per setting; the tolerance is 4 standard errors of a proportion. */
 export const RULE = { draws: 20_000, standardErrors: 4, deltaMs: 200, expiry: 100_000 } as const;
@@ -52,6 +52,24 @@ const naiveMixed = async (seed: number, reference: (id: string) => Promise<Expor
   return shared(naive, `mixed:${seed}`, () => runApp(singleFlightModule.app, naive, hotAndCold(seed)));
 };
 
+/**
+ * A whole Rng driven by one `next`, as deps.rng is: a rule may draw with next(), or with
+ * exponential(mean) or between(), and every draw goes through `next` (counted, or pinned to 0).
+ */
+function rngFrom(next: () => number, seed: number): Rng {
+  const rng: Rng = {
+    seed,
+    next,
+    int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),
+    between: (lo, hi) => lo + next() * (hi - lo),
+    chance: (p) => next() < p,
+    exponential: (mean) => -Math.log(1 - next()) * mean,
+    pick: (items) => items[Math.floor(next() * items.length)]!,
+    fork: () => rng,
+  };
+  return rng;
+}
+
 const p3 = (v: number): string => v.toFixed(3);
 const s1 = (v: number): string => `${(v / 1000).toFixed(1)} s`;
 
@@ -62,7 +80,7 @@ export const checks: Record<string, CheckFn> = {
     let drawn = 0;
     const counted = (label: string) => {
       const rng = createRng(seed).fork(`rule:${label}`);
-      return { next: () => (drawn++, rng.next()) };
+      return rngFrom(() => (drawn++, rng.next()), seed);
     };
     const settings = [
       { beta: 1, t: delta, name: 't = delta' },
@@ -97,7 +115,7 @@ export const checks: Record<string, CheckFn> = {
         return { pass: false, measured: `beta 0: ${n(early)} early`, message: `with beta 0, 1 ms before expiry, the rule recomputed early in ${n(early)} of ${n(draws)} draws, want 0: beta scales the head start, and 0 means none` };
       }
       // A draw of exactly 0: ln(0) is -Infinity, and the value would be recomputed 20 s early.
-      const zero = { next: () => (drawn++, 0) };
+      const zero = rngFrom(() => (drawn++, 0), seed);
       const far = 100 * delta;
       if (rule({ now: expiry - far, expiry, delta, beta: 1, rng: zero }) === true) {
         return {
