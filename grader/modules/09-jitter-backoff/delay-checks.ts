@@ -37,7 +37,9 @@ interface Case {
 
 const f = (v: number): string => (Number.isFinite(v) ? (Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : String(+v.toFixed(2))) : String(v));
 const tolerance = (c: Case): number => (Z * c.width) / Math.sqrt(12 * SAMPLES) + 1e-9 * Math.max(1, c.hi);
-const after = (c: Case): string => `after attempt ${c.attempt}${c.formula.includes('prevDelay') ? ` (prevDelay ${f(c.prev)})` : ''}`;
+/** Decorrelated jitter ignores the attempt: name its cases by the previous delay. */
+const after = (c: Case): string =>
+  !c.formula.includes('prevDelay') ? `after attempt ${c.attempt}` : c.prev === 0 ? 'after attempt 1 (prevDelay 0)' : `with prevDelay ${f(c.prev)}`;
 const ceiling = (attempt: number, base: number, cap: number): number => Math.min(cap, base * 2 ** (attempt - 1));
 
 /** The mean of min(cap, uniform(a, b)). */
@@ -180,7 +182,7 @@ function strategyCheck(s: StrategyCheck): CheckFn {
       });
     } catch (error) {
       // Math.random in a strategy: fail the check, naming the file and line the guard found.
-      if (isHerdError(error, 'GLOBAL_TIMER')) return { pass: false, measured: 'Math.random', message: error.message };
+      if (isHerdError(error, 'GLOBAL_TIMER')) return { pass: false, measured: 'Math.random', message: `${error.message}; here deps.rng is the rng argument of the delay function: rng.between(lo, hi)` };
       throw error;
     }
     const measured = s.measured(drawn);

@@ -32,7 +32,7 @@ export async function demo(ctx: DemoContext): Promise<number> {
   await say(chalk.yellow('Exponential backoff, no jitter: the clients failed together, so they wait the same and retry together.'));
   console.log(terminalChart(chartOf([exp], 'exponential: attempts per 100 ms'), { width, height: 8 }));
   await say(
-    `At ${sec(OUTAGE.toMs)} the service is back, and the next wave lands on it at once: ${exp.recovery.peak} attempts in one 100 ms bin, ` +
+    `At ${sec(OUTAGE.toMs)} the service is back, and the next wave lands on it at once: ${exp.recovery.peak.toLocaleString('en-US')} attempts in one 100 ms bin, ` +
       `${exp.recovery.ratio.toFixed(1)}x the mean over the ${sec(AFTER.toMs - AFTER.fromMs)} after the return.\n`,
     1200,
   );
@@ -45,8 +45,8 @@ export async function demo(ctx: DemoContext): Promise<number> {
   const rows = runs.map((r) => [
     r.label,
     r.recovery.attempts.toLocaleString('en-US'),
-    r.recovery.ok === r.recovery.result.report.totals.offered ? sec(r.recovery.doneAtMs) : `${r.recovery.ok} ok`,
-    r.recovery.ratio.toFixed(2),
+    r.recovery.ok === r.recovery.result.report.totals.offered ? sec(r.recovery.doneAtMs) : `${r.recovery.ok.toLocaleString('en-US')} of ${r.recovery.result.report.totals.offered.toLocaleString('en-US')} ok`,
+    r.recovery.mean > 0 ? r.recovery.ratio.toFixed(2) : '-',
     r.contention.calls.toLocaleString('en-US'),
     sec(r.contention.completionMs),
     `${AWS_ANCHOR[r.name].calls.toLocaleString('en-US')} / ${sec(AWS_ANCHOR[r.name].completionMs)}`,

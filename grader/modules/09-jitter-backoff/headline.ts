@@ -70,7 +70,7 @@ export async function headline(ctx: HeadlineContext): Promise<HeadlineTable> {
           `${n(aws.calls)} / ${sec(aws.completionMs)}`,
           n(rec.attempts),
           rec.ok === rec.result.report.totals.offered ? sec(rec.doneAtMs) : `${n(rec.ok)} of ${n(rec.result.report.totals.offered)} ok`,
-          rec.ratio.toFixed(2),
+          rec.mean > 0 ? rec.ratio.toFixed(2) : '- (none left)',
         ],
         series: rec.result.report.series.attempts.slice(0, CHART_MS / rec.result.report.binMs),
       };

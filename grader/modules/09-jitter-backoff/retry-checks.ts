@@ -6,7 +6,7 @@
  * every gap has one right answer.
  */
 import { VirtualClock, createRng, type Rng } from '@herd/harness/engine';
-import { ms, settleAll } from '../../src/check-kit.js';
+import { ms, n, settleAll } from '../../src/check-kit.js';
 import type { CheckFn, Exports, Outcome } from '../../src/define.js';
 import type { RetryFn } from './policy.js';
 
@@ -218,13 +218,13 @@ export const retryChecks: Record<'gives up' | '4xx' | 'retry-after' | 'budget', 
     const a = await play(exports, { script: [{ ms: 100, status: 503 }], maxAttempts: 50, budgetMs, delay: () => 300, label: 'budget 1 s' }, seed);
     const lastStart = a.log[a.log.length - 1]!.start;
     const lastEnd = a.log[a.log.length - 1]!.end;
-    const measured = `${plural(a.log.length, 'attempt')}, gave up at ${ms(a.out.at)} (budget ${budgetMs} ms)`;
+    const measured = `${plural(a.log.length, 'attempt')}, gave up at ${n(Math.round(a.out.at))} ms (budget ${n(budgetMs)} ms)`;
     const fail = (message: string): Outcome => ({ pass: false, measured, message });
     if (lastStart > budgetMs + EPS) {
-      return fail(`retry() kept going for ${ms(a.out.at)} (${plural(a.log.length, 'attempt')}, the last starting at ${ms(lastStart)}), want no attempt after the ${budgetMs} ms budget: before each wait, give up if clock.now() + wait is past the start + budgetMs`);
+      return fail(`retry() kept going for ${n(Math.round(a.out.at))} ms (${plural(a.log.length, 'attempt')}, the last starting at ${n(Math.round(lastStart))} ms), want no attempt after the ${n(budgetMs)} ms budget: before each wait, give up if clock.now() + wait is past the start + budgetMs`);
     }
     if (a.out.at > Math.max(budgetMs, lastEnd) + EPS) {
-      return fail(`retry() gave up at ${ms(a.out.at)}, ${ms(a.out.at - lastEnd)} after its last attempt failed and past the ${budgetMs} ms budget: it slept although no attempt could follow; give up before the wait, not after it`);
+      return fail(`retry() gave up at ${n(Math.round(a.out.at))} ms, ${ms(a.out.at - lastEnd)} after its last attempt failed and past the ${n(budgetMs)} ms budget: it slept although no attempt could follow; give up before the wait, not after it`);
     }
     if (a.log.length < 2) return fail(`retry() gave up after 1 attempt with ${budgetMs - lastEnd} ms of its budget left, want a retry at 400 ms (the budget allows attempts at 0, 400 and 800 ms)`);
     const wrong = lastError(a.out, a.log, 'at the budget');

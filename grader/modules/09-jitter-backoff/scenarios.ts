@@ -40,10 +40,11 @@ export const RECOVERY_BACKOFF = { baseMs: 100, capMs: 1000 } as const;
 /** Each attempt gives up after this long: the service is down silently, like an endpoint that does not resolve. */
 export const ATTEMPT_TIMEOUT_MS = 300;
 /**
- * Enough attempts and time for a client that backs off to outlast the outage (full jitter needs
- * about 15); one that retries at once spends its 20 attempts in 6 s and gives up.
+ * Enough attempts and time for a client that backs off to outlast the outage (with full jitter
+ * 12 to 20 attempts, 15 typically); one that retries at once spends its 30 attempts in 9 s and
+ * gives up a second before the service returns.
  */
-export const RECOVERY_RETRY = { maxAttempts: 20, budgetMs: 30_000 } as const;
+export const RECOVERY_RETRY = { maxAttempts: 30, budgetMs: 30_000 } as const;
 /** Peak 100 ms bin over the mean, after the service returns, that full jitter must stay within. */
 export const MAX_PEAK_RATIO = 2;
 /** The window the waves are measured in: from the service's return, one cap long (every sleeping client retries in it). */
