@@ -19,7 +19,7 @@ export interface RetryClientOptions {
   throttle: boolean;
 }
 
-/** gRPC's retry throttling: a failed attempt costs a token, a success earns 0.1; retry only above half. */
+/** gRPC's retry throttling: a failed attempt costs a token, a success earns 0.1; retry only above half. 40 tokens: a 100 requests/s client refills from empty to half in 2 s. */
 const MAX_TOKENS = 40;
 const TOKEN_RATIO = 0.1;
 /** Adaptive throttling: send up to K times what the server accepts, counted over the last second. */

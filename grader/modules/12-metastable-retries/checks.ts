@@ -12,17 +12,12 @@ import { BLIP_MASKED_MIN, LAYER_BOUND_MS, MAX_AMPLIFICATION, MAX_RETRY_SHARE, ME
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 const secs = (ms: number): string => `${+(ms / 1000).toFixed(1)} s`;
 const afterSpan = secs(META.stall.fromMs - META.trigger.toMs);
-const series = (f: { result: { report: { series: { goodput: number[] } } } }): number[] => {
-  // Goodput per second, for the sparkline under the check.
-  const g = f.result.report.series.goodput;
-  return Array.from({ length: Math.ceil(g.length / 10) }, (_, s) => g.slice(s * 10, s * 10 + 10).reduce((a, b) => a + b, 0));
-};
-
 const recovered = (ms: number | null): string => (ms === null ? 'never' : secs(ms));
 
 /** The pin, in words: what goodput did after the trigger, and what the retries did to the load. */
-const pinned = (f: MetaFigures, who: string): string =>
-  `${who}: goodput stayed at ${pct(f.after)} of offered load for the ${afterSpan} after the trigger ended, with ${f.amplification.toFixed(2)} attempts per request`;
+const pinnedTail = (f: MetaFigures): string =>
+  `goodput stayed at ${pct(f.after)} of offered load for the ${afterSpan} after the trigger ended, with ${f.amplification.toFixed(2)} attempts per request`;
+const pinned = (f: MetaFigures, who: string): string => `${who}: ${pinnedTail(f)}`;
 
 /** Recovery after the trigger (and after the stall, when asked), within `bound`. */
 function recoveryProblem(f: MetaFigures, layers: Layers, trigger: Trigger, bound: number, stall: boolean): string | undefined {
@@ -42,7 +37,7 @@ const blipProblem = (f: MetaFigures, who: string): string | undefined => {
   const share = f.blipMasked / f.blipFirstFailed;
   if (share >= BLIP_MASKED_MIN) return undefined;
   return (
-    `${who}: after the overload, ${f.blipFirstFailed} requests failed on their first attempt in 5 ms blips and a retry saved ${f.blipMasked} of them (${f.blipRetries} retries sent), ` +
+    `${who}: after the overload, ${f.blipFirstFailed} requests failed on their first attempt in ${META.blips.lengthMs} ms blips and a retry saved ${f.blipMasked} of them (${f.blipRetries} retries sent), ` +
     `want >= ${pct(BLIP_MASKED_MIN)}: a budget must refill as requests succeed, so retries still hide transient errors once the overload is over`
   );
 };
@@ -53,7 +48,7 @@ function fullFix(trigger: Trigger): CheckFn {
   return async ({ seed, exports }): Promise<Outcome> => {
     const fixed = await runMeta(exports, seed, ALL, trigger);
     const f = fixed.figures;
-    const out = { measured: measuredOf(f), series: series(fixed) };
+    const out = { measured: measuredOf(f) };
     // The reproduction first: with every layer off, your client must pin the node, or the fix proves nothing.
     if (trigger === 'slow') {
       const naive = (await runMeta(exports, seed, NONE, trigger)).figures;
@@ -93,9 +88,9 @@ export const checks: Record<string, CheckFn> = {
     const layers = { ...NONE, budget: true };
     const run = await runMeta(exports, seed, layers);
     const f = run.figures;
-    const out = { measured: `${pct(f.retryShare)} retried, recovered in ${recovered(f.recoveryMs)}`, series: series(run) };
+    const out = { measured: `${pct(f.retryShare)} retried, recovered in ${recovered(f.recoveryMs)}` };
     if (f.retryShare > MAX_RETRY_SHARE) {
-      const more = f.after < PINNED_BELOW ? `; ${pinned(f, 'budget alone')}` : '';
+      const more = f.after < PINNED_BELOW ? `, and ${pinnedTail(f)}` : '';
       return {
         pass: false,
         ...out,
@@ -111,7 +106,7 @@ export const checks: Record<string, CheckFn> = {
     const layers = { ...NONE, throttle: true };
     const run = await runMeta(exports, seed, layers);
     const f = run.figures;
-    const out = { measured: `recovered in ${recovered(f.recoveryMs)}, ${pct(f.healthyLocal / Math.max(1, f.healthyRequests))} rejected locally while healthy`, series: series(run) };
+    const out = { measured: `recovered in ${recovered(f.recoveryMs)}, ${pct(f.healthyLocal / Math.max(1, f.healthyRequests))} rejected locally while healthy` };
     const healthyShare = f.healthyLocal / Math.max(1, f.healthyRequests);
     if (healthyShare > 0.01) {
       return {
@@ -129,7 +124,7 @@ export const checks: Record<string, CheckFn> = {
     const layers = { ...NONE, gate: true };
     const run = await runMeta(exports, seed, layers);
     const f = run.figures;
-    const out = { measured: `recovered in ${recovered(f.recoveryMs)} (stall ${recovered(f.stallRecoveryMs)}), ${f.stallWasted} expired requests served`, series: series(run) };
+    const out = { measured: `recovered in ${recovered(f.recoveryMs)} (stall ${recovered(f.stallRecoveryMs)}), ${f.stallWasted} expired requests served` };
     const problem = recoveryProblem(f, layers, 'slow', RECOVERY_BOUND_MS, true);
     if (problem) return { pass: false, ...out, message: `${problem}; answer 503 at once when the queue is already longer than a caller waits` };
     if (f.stallWasted > STALL_WASTED_MAX) {

@@ -48,18 +48,23 @@ export async function demo(ctx: DemoContext): Promise<number> {
     `One service, ${META.workers} workers, ${META.capacityPerSec} requests/s at most; ${META.loadPerSec} requests/s arrive (80%). Callers give up after ${META.timeoutMs} ms ` +
       `and retry: ${META.maxAttempts} attempts, ${META.backoffMs} ms apart.\n`,
   );
+  const t = (ms: number): string => `t=${ms / 1000}s`;
+  const { trigger, stall, blips } = META;
   await step(800);
-  console.log(chalk.yellow(`t=5s   the trigger: ${triggerLabel('slow')} for 10 s. Capacity drops below the load; the queue fills; answers come after the callers gave up.`));
+  console.log(chalk.yellow(`${t(trigger.fromMs).padEnd(6)} the trigger: ${triggerLabel('slow')} for 10 s. Capacity drops below the load; the queue fills; answers come after the callers gave up.`));
   await step(800);
-  console.log(chalk.yellow(`t=15s  the trigger ends. The service is as fast as before. Goodput does not come back:`));
+  console.log(chalk.yellow(`${t(trigger.toMs).padEnd(6)} the trigger ends. The service is as fast as before. Goodput does not come back:`));
   await step(600);
-  console.log(`       goodput ${pct(p.after)} of offered for the next 12 s, ${p.amplification.toFixed(2)} attempts per request. Each timeout sends a retry, the retries keep the queue full, and the full queue makes every answer late.\n`);
+  console.log(
+    `       goodput ${pct(p.after)} of offered for the next ${(stall.fromMs - trigger.toMs) / 1000} s, ${p.amplification.toFixed(2)} attempts per request. ` +
+      `Each timeout sends a retry, the retries keep the queue full, and the full queue makes every answer late.\n`,
+  );
   await step(600);
   console.log(chartOf(pinned, 'immediate retries: offered, goodput, retries', width));
   await step(1200);
   console.log(
     chalk.dim(
-      `\nThe 600 ms stall at 27 s finds it still pinned; the first blip at 34 s restarts the node and empties its queue, which is the only thing that ends the pin here.\n`,
+      `\nThe blips at ${t(blips.fromMs)} and the ${(stall.toMs - stall.fromMs) / 1000} s stall at ${t(stall.fromMs)} change nothing: it is still pinned when the run ends, ${(META.durationMs - trigger.toMs) / 1000} s after the trigger.\n`,
     ),
   );
   await step(800);

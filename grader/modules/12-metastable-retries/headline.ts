@@ -5,7 +5,7 @@
  */
 import type { TimeSeriesChart } from '../../src/charts/svg-chart.js';
 import type { HeadlineContext, HeadlineTable } from '../../src/define.js';
-import { ALL, CONFIGS, NONE, runMeta, type MetaRun } from './run.js';
+import { ALL, CONFIGS, runMeta, type MetaRun } from './run.js';
 import { META, blipFaults, triggerLabel } from './scenarios.js';
 
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
@@ -22,7 +22,7 @@ export function bands(): NonNullable<TimeSeriesChart['bands']> {
   return [
     { ...META.trigger, label: `trigger: ${triggerLabel('slow')}` },
     { ...META.stall, label: 'stall: no worker' },
-    { fromMs: blips[0]!.fromMs, toMs: blips[blips.length - 1]!.toMs, label: '5 ms blips' },
+    { fromMs: blips[0]!.fromMs, toMs: blips[blips.length - 1]!.toMs, label: `${META.blips.lengthMs} ms blips` },
   ];
 }
 
@@ -50,9 +50,8 @@ export async function headline(ctx: HeadlineContext): Promise<HeadlineTable> {
   for (const c of CONFIGS) runs.push({ label: c.label, run: await runMeta(ctx.exports, ctx.seed, c.layers) });
   const pinned = runs.find((r) => r.label === CONFIGS[0]!.label)!.run;
   const fixed = await runMeta(ctx.exports, ctx.seed, ALL);
-  void NONE;
   return {
-    scenario: `80% load, ${triggerLabel('slow')} for 10 s, then a 600 ms stall and blips (${ctx.label}), seed ${ctx.seed}`,
+    scenario: `80% load, ${triggerLabel('slow')} for 10 s, then blips and a 600 ms stall (${ctx.label}), seed ${ctx.seed}`,
     figures: FIGURES,
     runs: runs.map(({ label, run }) => {
       const f = run.figures;

@@ -6,7 +6,7 @@ import { headline } from './headline.js';
 import { LAYER_BOUND_MS, MAX_AMPLIFICATION, MAX_RETRY_SHARE, RECOVERY_BOUND_MS, STALL_WASTED_MAX } from './scenarios.js';
 
 const s = (ms: number): string => `${ms / 1000} s`;
-const PINNED = /goodput stayed at \d+\.\d% of offered load for the 10 s after the trigger ended/;
+const PINNED = /goodput stayed at \d+\.\d% of offered load for the 12 s after the trigger ended/;
 
 export default defineModule({
   id: '12-metastable-retries',
@@ -14,7 +14,7 @@ export default defineModule({
   summary: 'a retry storm that outlives its trigger',
   files: { 'retry-client.ts': ['createRetryClient'], 'overload-gate.ts': ['createOverloadGate'] },
   hints: [
-    'Start with the server: in overload-gate.ts, admit a request only while node.oldestQueuedWaitMs is well under the callers\' 300 ms timeout (100 ms is a good line), else return { admit: false, retryAfterMs }. Set dropExpired: true, so a worker skips work whose caller is gone. That alone ends the pin: a 503 costs the node nothing.',
+    'Start with the server: in overload-gate.ts, admit a request only while node.oldestQueuedWaitMs is under the callers\' 300 ms timeout (200 ms works; much lower sheds healthy traffic too), else return { admit: false, retryAfterMs }. Set dropExpired: true, so a worker skips work whose caller is gone. That alone ends the pin: a 503 costs the node nothing.',
     'The budget: one per createRetryClient call (outside the per-client factory), so every caller of the client draws on it. gRPC\'s version is a token bucket: start at 100 tokens, take 1 for every failed attempt, give back 0.1 for every success (cap 100), and allow a retry only while tokens > 50. Retries then stay near 10% of requests while things fail, and the bucket refills once they succeed.',
     'The throttle (SRE book, ch. 21): count requests (every attempt you are about to send) and accepts (attempts answered ok) over a trailing window of about a second (ten 100 ms buckets). Before each attempt, reject it locally with ctx.reject() when rng.next() < max(0, (requests - 2 * accepts) / (requests + 1)). Count the request before you roll, and do not retry a local rejection.',
     'Order in the policy: throttle check, call(), record the outcome in the throttle and the budget, then, for a failure, ask the budget before sleeping backoffMs and trying again. Only what the options turn on may act: with budget and throttle false the client must still pin the node, as the starter does.',
@@ -43,10 +43,10 @@ export default defineModule({
     },
     {
       name: 'retry budget alone',
-      target: `retries <= ${MAX_RETRY_SHARE * 100}% of requests; back within ${s(LAYER_BOUND_MS)}; refills`,
+      target: `retries <= ${MAX_RETRY_SHARE * 100}% of requests; back within ${s(LAYER_BOUND_MS)}; refills for blips`,
       value: MAX_RETRY_SHARE,
       run: checks['retry budget alone']!,
-      starterFails: /budget alone: \d+ retries for \d+ requests .* want <= 10\.0%/,
+      starterFails: /budget alone: \d+ retries for \d+ requests .* want <= 15\.0%/,
     },
     {
       name: 'adaptive throttle alone',

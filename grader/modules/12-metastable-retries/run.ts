@@ -69,8 +69,8 @@ export interface MetaFigures {
   localAnswers: number;
 }
 
-/** The recorder's outcome code for 'failed' (a node that is down, failing fast). */
-const FAILED = OUTCOMES.indexOf('failed');
+/** The recorder's outcome code for 'rejected' (what a blip answers). */
+const REJECTED = OUTCOMES.indexOf('rejected');
 
 const memo = new WeakMap<object, Map<string, Promise<MetaRun>>>();
 
@@ -87,10 +87,11 @@ export function runMeta(exports: Exports, seed: number, layers: Layers, trigger:
 }
 
 const gateIds = new WeakMap<object, number>();
+let gates = 0;
 const gateId = (f: unknown): number => {
   if (typeof f !== 'function') return -1;
   let id = gateIds.get(f);
-  if (id === undefined) gateIds.set(f, (id = gateIds.size + 1));
+  if (id === undefined) gateIds.set(f, (id = ++gates));
   return id;
 };
 
@@ -100,7 +101,7 @@ async function execute(exports: Exports, seed: number, layers: Layers, trigger: 
   const policy = createRetryClient({ maxAttempts: META.maxAttempts, backoffMs: META.backoffMs, budget: layers.budget, throttle: layers.throttle });
   if (typeof policy !== 'function') throw new LoadError(`createRetryClient(options) returned ${typeof policy}, want a function (client) => policy`);
   let dropExpired = false;
-  let admission: AdmissionFactory | undefined;
+  let gate: AdmissionFactory | undefined;
   if (layers.gate) {
     const probe = createOverloadGate();
     if (probe === null || typeof probe !== 'object' || typeof probe.admit !== 'function') {
@@ -108,12 +109,19 @@ async function execute(exports: Exports, seed: number, layers: Layers, trigger: 
     }
     dropExpired = probe.dropExpired === true;
     // One gate per node: whatever state it keeps is that node's.
-    admission = () => {
-      const gate = createOverloadGate();
-      return (request, node) => gate.admit(request, node);
+    gate = () => {
+      const g = createOverloadGate();
+      return (request, node) => g.admit(request, node);
     };
   }
-  const result = await runResilience(metastable(seed, trigger, dropExpired), { policy, admission });
+  // The blips refuse requests in front of the node (and of its gate), like a proxy restarting.
+  let blip = false;
+  const admission: AdmissionFactory = (node) => {
+    const inner = gate?.(node);
+    return (request, view) => (blip ? { admit: false } : inner ? inner(request, view) : { admit: true });
+  };
+  const targets = { blips: (active: boolean) => void (blip = active) };
+  const result = await runResilience(metastable(seed, trigger, dropExpired), { policy, admission, targets });
   if (result.failure) throw result.failure.error;
   return { result, figures: figuresOf(result) };
 }
@@ -141,8 +149,9 @@ function figuresOf(result: ResilienceResult): MetaFigures {
     if (retry) retries++;
     if (arrived >= fromMs && arrived < toMs + 5000) trigAttempts++;
     if (arrived >= blipFrom && arrived < blipTo) {
+      const sent = rec.aStart[i]! - t0 - blipFrom;
       if (retry) blipRetries++;
-      else if (rec.aOutcome[i] === FAILED) {
+      else if (rec.aOutcome[i] === REJECTED && sent % blips.everyMs < blips.lengthMs) {
         blipFirstFailed++;
         if (rec.oOutcome[rec.aOriginal[i]!] === 0) blipMasked++;
       }
