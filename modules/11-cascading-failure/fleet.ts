@@ -6,6 +6,10 @@
  * write the balancer's policy (which node takes a request; when a health check ejects a node or
  * takes it back) and choose two settings of every node (where its health check is answered,
  * and whether it sheds load).
+ *
+ * First reproduce the cascade: make onHealthCheck eject and take back by the thresholds (the
+ * first TODO there), grade, and watch the survivors go one by one. Then fix it in layers: the
+ * node settings, the panic threshold in route, the ejection cap in onHealthCheck.
  */
 import type { Rng } from '@herd/harness';
 

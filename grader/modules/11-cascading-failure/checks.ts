@@ -20,7 +20,7 @@ export const GOODPUT_FLOOR = Math.round(0.9 * REMAINING_CAPACITY);
 export const COLLAPSED_SHARE = 0.2;
 /** After n0 returns: taken back within this long, then the fleet whole to the end. */
 export const READMIT_WITHIN_MS = 3000;
-export const AFTER_SHARE = 0.95;
+export const AFTER_SHARE = 0.9;
 
 const maxEjected = (pct: number): number => Math.max(1, Math.floor((FLEET.nodes * pct) / 100));
 const list = (names: readonly string[]): string => names.join(', ');

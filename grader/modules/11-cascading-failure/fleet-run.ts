@@ -127,7 +127,7 @@ async function execute(exports: Exports, seed: number, layers: Layers): Promise<
       },
     };
   };
-  const admission = layers.shedding ? (await loadShedding()).factory : undefined;
+  const admission = layers.shedding ? await loadShedding() : undefined;
   const result = await runResilience(spec, { balancer: observed, admission });
   return { result, layers, health, routes };
 }

@@ -5,7 +5,7 @@
  */
 import type { TimeSeriesChart } from '../../src/charts/svg-chart.js';
 import type { Exports, HeadlineContext, HeadlineTable } from '../../src/define.js';
-import { GOODPUT_FLOOR, READMIT_WITHIN_MS, failedNodeTimes, goodputPerSec, healthyLost, offeredPerSec } from './checks.js';
+import { AFTER_SHARE, GOODPUT_FLOOR, READMIT_WITHIN_MS, failedNodeTimes, goodputPerSec, healthyLost, offeredPerSec } from './checks.js';
 import { NO_LAYER, runFleet, yourFix, type FleetRun, type Layers } from './fleet-run.js';
 import { ENVOY, FLEET, REMAINING_CAPACITY, scenarioLabel } from './scenario.js';
 
@@ -46,7 +46,7 @@ export function figuresOf(run: FleetRun): string[] {
         ? `flapping: ${lost} healthy lost`
         : during < GOODPUT_FLOOR
           ? 'survivors drown: queues past timeout'
-          : backAt === null || ejectedAfter || after < 0.95 * offeredAfter
+          : backAt === null || ejectedAfter || after < AFTER_SHARE * offeredAfter
             ? 'recovery'
             : 'nothing';
   return [

@@ -1,27 +1,30 @@
 /**
  * The load shedding module 11 injects into every node when the learner turns it on: module 10's
- * reference. Until module 10 is built, a stand-in with the same interface: shed work once the
- * oldest queued request has waited 100 ms, never a critical request (health checks travel as
- * critical), with a Retry-After.
+ * reference (solutions/10-load-shedding/admission.ts, createAdmission), loaded once per process.
+ * It sheds by how long the head of the queue has waited, per priority, and never sheds critical
+ * requests, which is what health checks travel as.
  */
 import type { AdmissionFactory } from '@herd/harness/engine';
+import type { ModuleSpec } from '../../src/manifest.js';
 
-export const STAND_IN_WAIT_MS = 100;
+/** Module 10's file and export, named here so a rename there fails loudly here. */
+const TEN: ModuleSpec = {
+  id: '10-load-shedding',
+  title: 'load shedding',
+  summary: '',
+  files: { 'admission.ts': ['createAdmission'] },
+  hints: [],
+  checks: [],
+};
 
-export const standInShedding: AdmissionFactory = () => (req, node) => ({
-  admit: req.priority === 'critical' || node.oldestQueuedWaitMs < STAND_IN_WAIT_MS,
-  retryAfterMs: 1000,
-});
+let loaded: Promise<AdmissionFactory> | undefined;
 
-export interface SheddingSource {
-  factory: AdmissionFactory;
-  label: string;
-}
-
-let loaded: Promise<SheddingSource> | undefined;
-
-/** Module 10's reference when the course has it built, else the stand-in; loaded once per process. */
-export function loadShedding(): Promise<SheddingSource> {
-  loaded ??= Promise.resolve({ factory: standInShedding, label: 'stand-in: shed past 100 ms queue wait' });
+export function loadShedding(): Promise<AdmissionFactory> {
+  loaded ??= (async () => {
+    // Imported here: the course list imports this module, and load-learner is fine to import late.
+    const { loadExports } = await import('../../src/load-learner.js');
+    const exports = await loadExports(TEN, 'solution');
+    return exports.createAdmission as AdmissionFactory;
+  })();
   return loaded;
 }

@@ -1,0 +1,36 @@
+/**
+ * Module 11: the classic balancer and node-setting mistakes, each a copy of the reference with
+ * one thing wrong (grader/test/fixtures/11-cascading-failure), fail the check that names them,
+ * with the message the README and the instructor page quote; correct variants pass every check.
+ */
+import { describe, expect, it } from 'vitest';
+import cascade from '../modules/11-cascading-failure/module.js';
+import { failing, gradeFixture } from './support/fixtures.js';
+
+const file = (name: string) => ({ 'fleet.ts': name });
+
+const cases: Array<[mistake: string, fixture: string, check: string, message: RegExp]> = [
+  ['the panic threshold inverted', 'panic-inverted.ts', 'panic threshold', /sent [\d,]+ requests to ejected nodes while at least 50% of nodes were healthy .* want none/],
+  ['a health check that waits on the queue', 'queued-health-check.ts', 'out-of-band health checks', /n1, n2, n3, n4 failed \d+ health checks while alive .* answer it out of band/],
+  ['ejecting without a cap', 'no-cap.ts', 'ejection cap', /5 of 5 nodes were ejected at once .* want at most 1 \(10% of 5, at least one\)/],
+  ['never re-admitting a recovered node', 'never-readmits.ts', 'failed node taken back', /n0 came back at t=12\.0s and was never taken back/],
+  ['a panic threshold that routes only to unhealthy nodes', 'panic-only-ejected.ts', 'panic threshold', /sent 0 requests to the nodes still healthy, want about [\d,]+: panic routes to every node/],
+  ['ejecting at the first failed check', 'eject-at-first-failure.ts', 'cascade reproduced', /n0 was ejected at t=[\d.]+s after 1 failed check in a row, want 2 \(unhealthyThreshold\)/],
+  ['no shedding: the survivors serve requests nobody waits for', 'no-shedding.ts', 'goodput while a node is down', /want >= 720\/s .* without shedding their queues grow past the clients' 200 ms timeout/],
+];
+
+describe('module 11: each mistake fails the check that names it', () => {
+  it.each(cases)('%s', async (_what, fixture, check, message) => {
+    const c = await failing(cascade, file(fixture), check);
+    expect(c.status, c.message).toBe('fail');
+    expect(c.message).toMatch(message);
+    expect(c.message).not.toContain('\n');
+  });
+});
+
+describe('module 11: correct variants pass', () => {
+  it.each(['alt-class.ts', 'alt-least-outstanding.ts'])('%s', async (fixture) => {
+    const r = await gradeFixture(cascade, file(fixture), { seeds: [1, 2, 3] });
+    expect(r.checks.filter((c) => c.status !== 'pass').map((c) => `${c.name}: ${c.message}`)).toEqual([]);
+  });
+});
