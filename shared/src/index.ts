@@ -11,3 +11,19 @@ export type { MemoryCache, CacheStats } from './memory-cache.js';
 export type { SharedStore } from './store/shared-store.js';
 export { percentile, summarize, type LatencySummary } from './metrics.js';
 export type { AppDeps, AppFactory, ReadThrough } from './app.js';
+// The resilience track (09-13): what a policy, an admission hook or a balancer policy is handed.
+export type {
+  Priority,
+  Request,
+  Status,
+  Response,
+  NodeView,
+  AdmissionDecision,
+  AdmissionHook,
+  AdmissionFactory,
+  CallContext,
+  Call,
+  Policy,
+  PolicyFactory,
+} from './resilience/types.js';
+export type { BalancerPolicy, BackendView, RouteContext } from './resilience/balancer.js';
