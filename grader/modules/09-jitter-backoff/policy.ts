@@ -18,15 +18,20 @@ export interface RetryOptions {
 export type RetryFn = <T>(op: (attempt: number) => Promise<T>, options: RetryOptions) => Promise<T>;
 export type StrategyFactory = (options: { baseMs: number; capMs: number }) => unknown;
 
-/** What a failed attempt throws into retry(): an Error, so code that checks `instanceof Error` works too. */
-export class AttemptFailed extends Error {
+/**
+ * What a failed attempt throws into retry(): its status and Retry-After, and the response it
+ * stands for. Not an Error: tens of thousands fail per run, and an Error's stack trace would be
+ * most of the cost of each.
+ */
+export class AttemptFailed {
   constructor(
     readonly response: Response,
     readonly status: number | undefined,
     readonly retryAfterMs?: number,
-  ) {
-    super(status === undefined ? `attempt ${response.attempt} timed out` : `attempt ${response.attempt}: ${status}`);
-    this.name = 'AttemptFailed';
+  ) {}
+
+  get message(): string {
+    return this.status === undefined ? `attempt ${this.response.attempt} timed out` : `attempt ${this.response.attempt}: ${this.status}`;
   }
 }
 
