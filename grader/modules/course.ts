@@ -19,7 +19,7 @@ export const course: readonly CourseEntry[] = [
   coming('07-negative-caching', 'negative caching', 'miss storms for keys that do not exist'),
   coming('08-cache-warming', 'cache warming', 'the cold tier after maintenance; a cutover gate on hit rate'),
   await built(import('./09-jitter-backoff/module.js')),
-  coming('10-load-shedding', 'load shedding', 'overload at one node: priorities, 503 with Retry-After'),
+  await built(import('./10-load-shedding/module.js')),
   await built(import('./11-cascading-failure/module.js')),
   await built(import('./12-metastable-retries/module.js')),
   await built(import('./13-circuit-breaker/module.js')),

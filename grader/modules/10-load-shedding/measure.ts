@@ -1,0 +1,235 @@
+/**
+ * Module 10's measurements, all from outside the learner's code: each load level and the
+ * capacity fault run once per admission factory and seed (the checks, the headline and the demo
+ * share the runs), with figures read from the harness's own logs. Goodput and per-priority
+ * shares come from the originals that arrived in the steady part of a level; every 503's
+ * Retry-After from what the clients received; work from the node's counters.
+ */
+import { OUTCOMES, PRIORITIES, meanOver, runResilience, type AdmissionFactory, type PolicyFactory, type Priority, type ResilienceResult, type ResilienceSpec } from '@herd/harness/engine';
+import type { Exports } from '../../src/define.js';
+import {
+  CAPACITY,
+  FAULTS,
+  GOODPUT_SHARE,
+  LEVELS,
+  RECOVERY_WINDOW_MS,
+  STEADY,
+  capacityFault,
+  level,
+} from './scenarios.js';
+
+/** The recorder stores priorities as their index in the harness's PRIORITIES. */
+const PRIORITY_CODES = PRIORITIES;
+/** ... and outcomes as their index in OUTCOMES. */
+const OK = OUTCOMES.indexOf('ok');
+const REJECTED = OUTCOMES.indexOf('rejected');
+const TIMEOUT = OUTCOMES.indexOf('timeout');
+
+export interface LevelFigures {
+  load: number;
+  result: ResilienceResult;
+  /** Originals per second, whole run. */
+  offeredPerSec: number;
+  /** Goodput per second over the steady window. */
+  goodputPerSec: number;
+  /** Successful requests' latency, whole run, ms (0 with no success). */
+  p99: number;
+  /** Over the steady window: originals that arrived, were refused (503), timed out. */
+  steady: { offered: number; rejected: number; timeouts: number };
+  /** Whole run. */
+  rejected: number;
+  timeouts: number;
+  /** Work the node finished after its caller had gone, and how much of it. */
+  wasted: number;
+  wastedMs: number;
+  /** 503s the clients received without a Retry-After (or a useless one: <= 0, not finite). */
+  noRetryAfter: number;
+  /** Slowest 503, from sending to the answer, ms. */
+  slowestRejectMs: number;
+  /** Per priority over the steady window: originals that arrived and those served within their deadline. */
+  byPriority: Record<Priority, { offered: number; good: number }>;
+  /** Critical originals over the whole run, by outcome. */
+  critical: CriticalFigures;
+}
+
+export interface CriticalFigures {
+  offered: number;
+  good: number;
+  rejected: number;
+  timeouts: number;
+}
+
+function criticalOf(recorder: ResilienceResult['recorder']): CriticalFigures {
+  const c = { offered: 0, good: 0, rejected: 0, timeouts: 0 };
+  for (let i = 0; i < recorder.originals; i++) {
+    if (PRIORITY_CODES[recorder.oPriority[i]!] !== 'critical') continue;
+    c.offered++;
+    const outcome = recorder.oOutcome[i]!;
+    if (outcome === OK) c.good++;
+    else if (outcome === REJECTED) c.rejected++;
+    else if (outcome === TIMEOUT) c.timeouts++;
+  }
+  return c;
+}
+
+/** A client policy that makes one attempt and notes what every 503 said. */
+function noting(tally: { noRetryAfter: number }): PolicyFactory {
+  return () => async (call) => {
+    const r = await call();
+    if (r.status === 'rejected' && !(typeof r.retryAfterMs === 'number' && r.retryAfterMs > 0 && Number.isFinite(r.retryAfterMs))) tally.noRetryAfter++;
+    return r;
+  };
+}
+
+export interface Run {
+  result: ResilienceResult;
+  /** 503s the clients received without a usable Retry-After. */
+  noRetryAfter: number;
+  /** Requests the admission hook refused. */
+  refused: number;
+}
+
+const runs = new WeakMap<object, Map<string, Promise<Run>>>();
+const NO_SHEDDING = {};
+
+function memo(admission: AdmissionFactory | undefined): Map<string, Promise<Run>> {
+  const key = admission ?? NO_SHEDDING;
+  let m = runs.get(key);
+  if (m === undefined) runs.set(key, (m = new Map()));
+  return m;
+}
+
+/**
+ * Runs `spec` with `admission` (undefined: none) once per process. A hook that refused nothing
+ * made the node behave exactly as no hook would (same seed, same arrivals, same service times),
+ * so its run also stands for the run without shedding: a starter is not simulated twice.
+ */
+export function run(spec: ResilienceSpec, admission: AdmissionFactory | undefined): Promise<Run> {
+  const key = `${spec.name}#${spec.seed}`;
+  const mine = memo(admission);
+  let pending = mine.get(key);
+  if (pending !== undefined) return pending;
+  pending = (async () => {
+    const tally = { noRetryAfter: 0, refused: 0 };
+    const counted: AdmissionFactory | undefined =
+      admission &&
+      ((node) => {
+        const hook = admission(node);
+        return (req, view) => {
+          const d = hook(req, view);
+          if (d?.admit === false) tally.refused++;
+          return d;
+        };
+      });
+    const result = await runResilience(spec, { admission: counted, policy: noting(tally) });
+    if (result.failure) throw result.failure.error;
+    const done: Run = { result, noRetryAfter: tally.noRetryAfter, refused: tally.refused };
+    if (admission !== undefined && done.refused === 0 && !memo(undefined).has(key)) memo(undefined).set(key, Promise.resolve(done));
+    return done;
+  })();
+  // A learner error must not be kept as the answer for every later check.
+  pending.catch(() => mine.delete(key));
+  mine.set(key, pending);
+  return pending;
+}
+
+export async function measureLevel(admission: AdmissionFactory | undefined, load: number, seed: number): Promise<LevelFigures> {
+  const { result, noRetryAfter } = await run(level(load, seed), admission);
+  const { report, recorder } = result;
+  const steady = { offered: 0, rejected: 0, timeouts: 0 };
+  const byPriority = Object.fromEntries(PRIORITY_CODES.map((p) => [p, { offered: 0, good: 0 }])) as LevelFigures['byPriority'];
+  for (let i = 0; i < recorder.originals; i++) {
+    const t = recorder.oArrival[i]! - recorder.t0;
+    if (t < STEADY.fromMs || t >= STEADY.toMs) continue;
+    const p = byPriority[PRIORITY_CODES[recorder.oPriority[i]!]!];
+    p.offered++;
+    steady.offered++;
+    const outcome = recorder.oOutcome[i]!;
+    if (outcome === OK) p.good++;
+    else if (outcome === REJECTED) steady.rejected++;
+    else if (outcome === TIMEOUT) steady.timeouts++;
+  }
+  let slowestRejectMs = 0;
+  for (let i = 0; i < recorder.attempts; i++) if (recorder.aOutcome[i] === REJECTED) slowestRejectMs = Math.max(slowestRejectMs, recorder.aLatency[i]!);
+  return {
+    load,
+    result,
+    offeredPerSec: (report.totals.offered * 1000) / report.durationMs,
+    goodputPerSec: meanOver(report.series.goodput, report.binMs, STEADY.fromMs, STEADY.toMs) * (1000 / report.binMs),
+    p99: report.latency.p99 ?? 0,
+    steady,
+    rejected: report.totals.rejected,
+    timeouts: report.totals.timeouts,
+    wasted: report.totals.wasted,
+    wastedMs: report.totals.wastedMs,
+    noRetryAfter,
+    slowestRejectMs,
+    byPriority,
+    critical: criticalOf(recorder),
+  };
+}
+
+export interface FaultWindow {
+  label: string;
+  fromMs: number;
+  toMs: number;
+  /** Requests per second the node could serve in this window. */
+  capacity: number;
+  /** Goodput per second over the window after `recoveryMs` (the last second if it never recovered). */
+  goodputPerSec: number;
+  /** Goodput per second over the whole window. */
+  meanPerSec: number;
+  /**
+   * From the window's start until goodput, averaged from then to the window's end, is within
+   * GOODPUT_SHARE of `capacity`; null if it never is (with at least RECOVERY_WINDOW_MS left).
+   */
+  recoveryMs: number | null;
+}
+
+export interface FaultFigures {
+  result: ResilienceResult;
+  /** Each fault, then the healthy stretch after it. */
+  windows: FaultWindow[];
+  critical: CriticalFigures;
+  noRetryAfter: number;
+}
+
+/** The first start in `[fromMs, toMs - RECOVERY_WINDOW_MS]` from which mean goodput to `toMs` reaches `floor` per second. */
+function recovery(goodput: readonly number[], binMs: number, fromMs: number, toMs: number, floor: number): { recoveryMs: number | null; perSec: number } {
+  for (let t = fromMs; t <= toMs - RECOVERY_WINDOW_MS; t += binMs) {
+    const perSec = meanOver(goodput, binMs, t, toMs) * (1000 / binMs);
+    if (perSec >= floor) return { recoveryMs: t - fromMs, perSec };
+  }
+  return { recoveryMs: null, perSec: meanOver(goodput, binMs, toMs - RECOVERY_WINDOW_MS, toMs) * (1000 / binMs) };
+}
+
+export async function measureFault(admission: AdmissionFactory | undefined, seed: number): Promise<FaultFigures> {
+  const spec = capacityFault(seed);
+  const { result, noRetryAfter } = await run(spec, admission);
+  const { report, recorder } = result;
+  const windows: FaultWindow[] = [];
+  FAULTS.forEach((f, k) => {
+    const next = FAULTS[k + 1]?.fromMs ?? spec.durationMs;
+    const faulted = { label: f.label ?? `${f.kind} ${f.target}`, fromMs: f.fromMs, toMs: f.toMs, capacity: CAPACITY * (f.kind === 'slow' ? 1 / f.factor! : f.factor!) };
+    const healed = { label: `whole again after ${f.kind === 'slow' ? 'the slowdown' : 'the lost workers'}`, fromMs: f.toMs, toMs: next, capacity: CAPACITY };
+    for (const w of [faulted, healed]) {
+      const r = recovery(report.series.goodput, report.binMs, w.fromMs, w.toMs, GOODPUT_SHARE * w.capacity);
+      const meanPerSec = meanOver(report.series.goodput, report.binMs, w.fromMs, w.toMs) * (1000 / report.binMs);
+      windows.push({ ...w, goodputPerSec: r.perSec, meanPerSec, recoveryMs: r.recoveryMs });
+    }
+  });
+  return { result, windows, critical: criticalOf(recorder), noRetryAfter };
+}
+
+/** Every load level for `admission` (undefined: no admission control) on `seed`. */
+export async function levels(admission: AdmissionFactory | undefined, seed: number): Promise<LevelFigures[]> {
+  const out: LevelFigures[] = [];
+  for (const load of LEVELS) out.push(await measureLevel(admission, load, seed));
+  return out;
+}
+
+/** The capacity fault run for `admission` on `seed`. */
+export const fault = measureFault;
+
+/** The learner's factory, as the harness calls it. */
+export const admissionOf = (exports: Exports): AdmissionFactory => exports.createAdmission as AdmissionFactory;

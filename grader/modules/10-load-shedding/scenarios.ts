@@ -1,0 +1,103 @@
+/**
+ * Module 10's settings and scenarios, shared by the checks, the headline table and the demo, so
+ * a table can never describe a different run from the one a check measured. One node of 10
+ * workers (about 1000 requests/s), open-loop Poisson arrivals at a fixed multiple of that, every
+ * caller giving up after one second, and a trickle of critical traffic (health checks) beside it.
+ */
+import type { FaultSpec, Priority, ResilienceSpec } from '@herd/harness/engine';
+
+export const NODE = { id: 'api', workers: 10, meanServiceMs: 10 } as const;
+/** Requests per second the node can finish: workers over mean service time. */
+export const CAPACITY = (NODE.workers * 1000) / NODE.meanServiceMs;
+/** Every caller gives up on an attempt after this long: the request's deadline. */
+export const TIMEOUT_MS = 1000;
+/** Offered load, as multiples of CAPACITY. */
+export const LEVELS = [0.5, 1, 1.5, 2, 3] as const;
+/** Goodput must stay at or above this share of capacity from 1x up. */
+export const GOODPUT_SHARE = 0.9;
+/**
+ * p99 latency of successful requests must stay under this at every load. A success can never
+ * take longer than the timeout (the caller has gone by then), so the objective sits inside it:
+ * an answer at 990 ms counts as a success and leaves its caller no time for anything else.
+ */
+export const LATENCY_OBJECTIVE_MS = TIMEOUT_MS / 2;
+
+/** Critical traffic (health checks, control calls): its own group, never to be shed. */
+export const CRITICAL_PER_SEC = 20;
+/** The mix of user traffic. At 1.5x there is room for all high and normal, none for much sheddable. */
+export const MIX: Readonly<Partial<Record<Priority, number>>> = { high: 1, normal: 5, sheddable: 4 };
+
+/**
+ * Each level runs this long; figures come from the steady part after the warm-up. Without
+ * shedding, the queue at 1.5x holds a full timeout's wait after 2 s: from then on it serves nobody.
+ */
+export const LEVEL_MS = 5000;
+export const STEADY = { fromMs: 2500, toMs: LEVEL_MS } as const;
+
+/** The priority check's level: room for every high and normal request once sheddable is shed. */
+export const PRIORITY_LEVEL = 1.5;
+/** ... where normal must keep at least this share of its requests. */
+export const NORMAL_SERVED = 0.9;
+
+/** Critical traffic plus users at `load` x capacity, for `durationMs`. */
+function clients(load: number, durationMs: number): ResilienceSpec['clients'] {
+  const users = load * CAPACITY - CRITICAL_PER_SEC;
+  return [
+    { name: 'users', kind: 'open', arrivals: 'poisson', clients: 50, rate: [{ fromMs: 0, toMs: durationMs, ratePerSec: users }], timeoutMs: TIMEOUT_MS, priorities: MIX },
+    { name: 'health checks', kind: 'open', arrivals: 'poisson', rate: [{ fromMs: 0, toMs: durationMs, ratePerSec: CRITICAL_PER_SEC }], timeoutMs: TIMEOUT_MS, priorities: { critical: 1 } },
+  ];
+}
+
+const node = () => ({ id: NODE.id, workers: NODE.workers, serviceTime: { kind: 'exponential', meanMs: NODE.meanServiceMs } as const });
+
+/** Offered load at `load` x capacity, steady for LEVEL_MS. */
+export function level(load: number, seed: number): ResilienceSpec {
+  return { name: `overload ${load}x`, seed, durationMs: LEVEL_MS, nodes: [node()], clients: clients(load, LEVEL_MS) };
+}
+
+/**
+ * The capacity halves twice, with nothing told to anyone: first every request takes twice as
+ * long (a slow dependency, a noisy neighbour), later half the workers go (a host lost). Offered
+ * load stays at FAULT_LOAD x the full capacity throughout.
+ */
+export const FAULT_LOAD = 1.5;
+export const FAULT_RUN_MS = 17_000;
+export const FAULTS: readonly FaultSpec[] = [
+  { fromMs: 3000, toMs: 7000, target: NODE.id, kind: 'slow', factor: 2, label: 'requests twice as slow' },
+  { fromMs: 10_000, toMs: 14_000, target: NODE.id, kind: 'capacity', factor: 0.5, label: 'half the workers gone' },
+];
+/** Goodput back within GOODPUT_SHARE of the new capacity, and of the full one after, within this. */
+export const RECOVERY_BOUND_MS = 2000;
+/** Goodput is judged over sliding windows this long (single 100 ms bins are Poisson-noisy). */
+export const RECOVERY_WINDOW_MS = 1000;
+
+export function capacityFault(seed: number): ResilienceSpec {
+  return { name: `capacity halves at ${FAULT_LOAD}x`, seed, durationMs: FAULT_RUN_MS, nodes: [node()], clients: clients(FAULT_LOAD, FAULT_RUN_MS), faults: FAULTS };
+}
+
+/** The demo's and the headline chart's timeline: load rising 0.5x to 3x, then 1.5x while the capacity halves. */
+export const TIMELINE_STEPS: ReadonlyArray<{ fromMs: number; toMs: number; load: number }> = [
+  { fromMs: 0, toMs: 1500, load: 0.5 },
+  { fromMs: 1500, toMs: 3000, load: 1 },
+  { fromMs: 3000, toMs: 4500, load: 1.5 },
+  { fromMs: 4500, toMs: 6000, load: 2 },
+  { fromMs: 6000, toMs: 7500, load: 3 },
+  { fromMs: 7500, toMs: 15_000, load: 1.5 },
+];
+export const TIMELINE_FAULT: FaultSpec = { fromMs: 9500, toMs: 13_000, target: NODE.id, kind: 'slow', factor: 2, label: 'capacity halves' };
+
+export function timeline(seed: number): ResilienceSpec {
+  const end = TIMELINE_STEPS[TIMELINE_STEPS.length - 1]!.toMs;
+  const users = TIMELINE_STEPS.map((s) => ({ fromMs: s.fromMs, toMs: s.toMs, ratePerSec: s.load * CAPACITY - CRITICAL_PER_SEC }));
+  return {
+    name: 'load rising 0.5x to 3x, then capacity halves at 1.5x',
+    seed,
+    durationMs: end,
+    nodes: [node()],
+    clients: [
+      { name: 'users', kind: 'open', arrivals: 'poisson', clients: 50, rate: users, timeoutMs: TIMEOUT_MS, priorities: MIX },
+      { name: 'health checks', kind: 'open', arrivals: 'poisson', rate: [{ fromMs: 0, toMs: end, ratePerSec: CRITICAL_PER_SEC }], timeoutMs: TIMEOUT_MS, priorities: { critical: 1 } },
+    ],
+    faults: [TIMELINE_FAULT],
+  };
+}
