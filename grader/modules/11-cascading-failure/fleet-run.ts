@@ -87,14 +87,13 @@ async function execute(exports: Exports, seed: number, layers: Layers): Promise<
       panicThresholdPct: layers.panicThresholdPct,
       maxEjectionPct: layers.maxEjectionPct,
     });
-    const threshold = layers.panicThresholdPct > 0 ? layers.panicThresholdPct : ENVOY.panicThresholdPct;
     return {
       route(backends, ctx) {
         const picked: BackendView | undefined = inner.route(backends, ctx);
         let healthy = 0;
         for (const b of backends) if (b.healthy) healthy++;
-        // Judged against the layer's threshold (or Envoy's when panic is off, to name the fleet's state).
-        const panic = (healthy * 100) / backends.length < threshold && layers.panicThresholdPct > 0;
+        // With panic off every route is judged as normal: ejected nodes must get nothing.
+        const panic = (healthy * 100) / backends.length < layers.panicThresholdPct;
         const tally = panic ? routes.panic : routes.normal;
         if (picked === undefined) tally.none++;
         else if (backends[picked.index]?.healthy) tally.toHealthy++;
