@@ -129,7 +129,7 @@ export const criticalCheck: CheckFn = async ({ seed, exports }): Promise<Outcome
     const how =
       c.rejected > 0
         ? `${n(c.rejected)} refused${c.timeouts > 0 ? `, ${n(c.timeouts)} timed out` : ''}: never shed priority 'critical' (health checks: a node that fails them is taken out of service)`
-        : `${n(c.timeouts)} timed out in the queue: nothing was shed ahead of them, so they waited behind everything else; shed the lower priorities so the queue stays short`;
+        : `${n(c.timeouts)} timed out in the queue behind other work: the queue grew longer than their timeout; shed the lower priorities so it stays short`;
     return { pass: false, measured, message: `${where} ${n(c.good)} of ${n(c.offered)} critical requests were served, want all (${how})` };
   }
   return { pass: true, measured };
@@ -176,7 +176,7 @@ export const capacityCheck: CheckFn = async ({ seed, exports, value = RECOVERY_B
     const healed = w.capacity === CAPACITY;
     const fix = healed
       ? 'a limit that shrank during the fault must grow back once the node is whole again'
-      : 'a fixed rate (or anything tuned to the node as it was) keeps admitting what the node can no longer serve; shed on a signal the node gives now, such as its queue wait';
+      : 'a fixed rate (or anything tuned to the node as it was) keeps admitting what the node can no longer serve in time; shed on a signal the node gives now, such as a short queue wait';
     return {
       pass: false,
       measured,

@@ -5,15 +5,16 @@
  * comes back; with it, goodput holds at capacity and follows the capacity down and up. Then the
  * goodput curve per load level, side by side, and what happened to each priority.
  */
+import { meanOver } from '@herd/harness/engine';
 import chalk from 'chalk';
 import { terminalChart } from '../../src/charts/terminal-chart.js';
 import { ms, n } from '../../src/check-kit.js';
 import type { DemoContext } from '../../src/define.js';
 import { chartOf, sides } from './headline.js';
-import { CAPACITY, LEVELS, NODE, TIMELINE_FAULT, TIMELINE_STEPS, TIMEOUT_MS } from './scenarios.js';
+import { CAPACITY, GOODPUT_SHARE, LEVELS, NODE, TIMELINE_FAULT, TIMELINE_STEPS, TIMEOUT_MS } from './scenarios.js';
 
 const pause = (msReal: number): Promise<void> => new Promise((r) => setTimeout(r, msReal));
-const sec = (v: number): string => `${(v / 1000).toFixed(0)} s`;
+const sec = (v: number): string => `${+(v / 1000).toFixed(1)} s`;
 
 export async function demo(ctx: DemoContext): Promise<number> {
   const label = ctx.target === 'solution' ? 'shedding (reference)' : 'shedding (yours)';
@@ -27,7 +28,7 @@ export async function demo(ctx: DemoContext): Promise<number> {
   const steps = TIMELINE_STEPS.map((s) => `${sec(s.fromMs)} ${s.load}x`).join(', ');
   await say(chalk.bold(`${ctx.def.id} ${ctx.def.title}`) + chalk.dim(` (${ctx.target === 'solution' ? 'reference' : 'your code'}, seed ${ctx.seed})`), 200);
   await say(
-    `One node: ${NODE.workers} workers, ${NODE.meanServiceMs} ms per request on average, so about ${n(CAPACITY)} requests/s. Callers give up after ${ms(TIMEOUT_MS)}. ` +
+    `One node: ${NODE.workers} workers, ${NODE.meanServiceMs} ms per request on average, so about ${n(CAPACITY)} requests/s. Callers give up after ${sec(TIMEOUT_MS)}. ` +
       `Offered load: ${steps}; from ${sec(TIMELINE_FAULT.fromMs)} to ${sec(TIMELINE_FAULT.toMs)} every request takes twice as long (the capacity halves, nobody is told).\n`,
   );
 
@@ -40,12 +41,17 @@ export async function demo(ctx: DemoContext): Promise<number> {
     1200,
   );
 
-  await say(chalk.green(`${label}: refuse at the door what the node cannot serve in time.`));
+  await say((ctx.target === 'solution' ? chalk.green : chalk.cyan)(`${label}: refuse at the door what the node cannot serve in time.`));
   console.log(terminalChart(chartOf([shed!], `${label}: offered and goodput per 100 ms`), { width, height: 8 }));
-  const halved = shed!.fault.windows.filter((w) => w.capacity < CAPACITY);
+  const t = shed!.timeline;
+  const during = meanOver(t.series.goodput, t.binMs, TIMELINE_FAULT.fromMs, TIMELINE_FAULT.toMs) * (1000 / t.binMs);
+  const graded = shed!.fault.windows.filter((w) => w.capacity < CAPACITY);
+  const worst = Math.min(...shed!.levels.filter((l) => l.load >= 1).map((l) => l.goodputPerSec));
+  const held = worst >= GOODPUT_SHARE * CAPACITY;
   await say(
-    `Goodput stays at the node's capacity however much more arrives, and while the capacity halves it holds ${halved.map((w) => `${n(Math.round(w.meanPerSec))}/s of ${n(w.capacity)}`).join(' and ')} ` +
-      `with nothing reconfigured (in the graded fault run: ${halved.map((w) => w.label).join('; then ')}).\n`,
+    `${held ? "Goodput stays at the node's capacity however much more arrives" : `Goodput fell to ${n(Math.round(worst))}/s at its worst level, short of ${n(GOODPUT_SHARE * CAPACITY)}/s`}. ` +
+      `While the capacity halves it serves ${n(Math.round(during))}/s of the ${n(CAPACITY / 2)}/s left, with nothing reconfigured ` +
+      `(the graded fault run: ${graded.map((w) => `${w.label}, ${n(Math.round(w.meanPerSec))}/s`).join('; ')}).\n`,
     1200,
   );
 
@@ -62,8 +68,8 @@ export async function demo(ctx: DemoContext): Promise<number> {
   const top = shed!.levels[shed!.levels.length - 1]!;
   const share = (p: 'high' | 'normal' | 'sheddable'): string => `${p} ${Math.round((100 * top.byPriority[p].good) / Math.max(1, top.byPriority[p].offered))}%`;
   await say(
-    `\nAt ${top.load}x with shedding: critical (health checks) ${top.critical.good} of ${top.critical.offered} served; ${share('high')}, ${share('normal')}, ${share('sheddable')}; ` +
-      `${n(top.rejected)} refused at once, each with a Retry-After; ${n(top.timeouts)} timeouts.`,
+    `\nAt ${top.load}x, ${label}: critical (health checks) ${top.critical.good} of ${top.critical.offered} served; ${share('high')}, ${share('normal')}, ${share('sheddable')}; ` +
+      `${n(top.rejected)} refused at once${top.rejected === 0 ? '' : top.noRetryAfter === 0 ? ', each with a Retry-After' : ` (${n(top.noRetryAfter)} without a Retry-After)`}; ${n(top.timeouts)} timeouts.`,
   );
   console.log(chalk.dim('All figures measured in this run under the virtual clock; the same seed prints the same figures.'));
   return 0;
