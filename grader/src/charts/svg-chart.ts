@@ -93,7 +93,8 @@ export function timeSeriesSpec(chart: TimeSeriesChart): TopLevelSpec {
         title: 'series',
         // The caller's order, not alphabetical: "before" stays first and keeps its colour.
         scale: { domain: names, range: SERIES_COLOURS.slice(0, Math.max(1, names.length)) },
-        legend: names.length > 0 ? { title: null, orient: 'top', direction: 'horizontal', labelLimit: 320 } : null,
+        // At most three to a row, so long names wrap onto a second row instead of running off the edge.
+        legend: names.length > 0 ? { title: null, orient: 'top', direction: 'horizontal', columns: Math.min(3, names.length), labelLimit: 220 } : null,
       },
     },
   });
