@@ -57,13 +57,14 @@ main(async () => {
     if (target === 'starter' && !args.flags.has('all')) recordGrade(spec, result.status);
     if (!args.flags.has('json')) {
       console.log(renderModule(spec, result, target, mainFile(spec, target)));
+      // A check that blocked its process would block this run of the same code too.
+      if (specs.length === 1 && result.hung === undefined) await printHeadline(spec, target, seeds[0]!);
+      // Awaited last: the type check has had the grading and the headline's time to finish.
       const warnings = await typing;
       if (warnings.length > 0) {
         console.log(`\n${chalk.yellow('warning: TypeScript finds type errors in your code (graded anyway, since tsx only strips types):')}`);
         for (const w of warnings) console.log(chalk.yellow(`  ${w}`));
       }
-      // A check that blocked its process would block this run of the same code too.
-      if (specs.length === 1 && result.hung === undefined) await printHeadline(spec, target, seeds[0]!);
       if (result.status === 'skipped') console.log(`\n${chalk.yellow(paragraph(`${spec.id} is not done yet: a check was skipped (see above), so it never ran. Start Redis (\`redis-server --daemonize yes\`, or set REDIS_URL) and grade again.`, 0))}`);
       console.log('');
     }
