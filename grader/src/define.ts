@@ -20,8 +20,10 @@ export interface Outcome {
   measured: string;
   /** Why it failed, in got/want terms. */
   message?: string;
-  /** Origin queries per second, for the sparkline under herd checks. */
+  /** A time series for the sparkline under the check (origin queries per second by default). */
   series?: number[];
+  /** What `series` counts, when it is not origin queries per second: "goodput per 100 ms". */
+  seriesLabel?: string;
   /** Marks the check skipped (e.g. no Redis outside CI), with the reason in `message`. */
   skipped?: boolean;
 }

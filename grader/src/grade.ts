@@ -89,7 +89,15 @@ async function gradeCheck(check: CheckDef, exports: Exports, target: Target, fil
         result = { ...base, status: 'skipped', measured: outcome.measured, message: outcome.message ?? '', seed };
         break;
       }
-      const current: CheckResult = { ...base, status: outcome.pass ? 'pass' : 'fail', measured: outcome.measured, message: outcome.message ?? '', seed, series: outcome.series };
+      const current: CheckResult = {
+        ...base,
+        status: outcome.pass ? 'pass' : 'fail',
+        measured: outcome.measured,
+        message: outcome.message ?? '',
+        seed,
+        series: outcome.series,
+        ...(outcome.seriesLabel === undefined ? {} : { seriesLabel: outcome.seriesLabel }),
+      };
       result ??= current;
       if (!outcome.pass) {
         result = current;

@@ -80,7 +80,7 @@ export function renderModule(spec: ModuleSpec, result: ModuleResult, target: Tar
   const herd = result.checks.find((c) => c.series !== undefined);
   if (herd?.series) {
     const w = Math.min(60, terminalWidth() - 20);
-    out.push('', `${chalk.dim('origin queries/s')} ${chalk.cyan(sparkline(herd.series, w))}`, chalk.dim(`  (${herd.name}, seed ${herd.seed})`));
+    out.push('', `${chalk.dim(herd.seriesLabel ?? 'origin queries/s')} ${chalk.cyan(sparkline(herd.series, w))}`, chalk.dim(`  (${herd.name}, seed ${herd.seed})`));
   }
   out.push('', `${badge[result.status]} ${passCount(result.checks)}`);
   return out.join('\n');

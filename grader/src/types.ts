@@ -12,6 +12,7 @@ export interface CheckResult {
   /** The seed the measurement (or the failure) comes from. */
   seed: number | null;
   series?: number[];
+  seriesLabel?: string;
   /** Set when the grader itself failed in this check: a bug to report, not the learner's doing. */
   graderBug?: boolean;
 }
