@@ -40,3 +40,23 @@ export function hotAndCold(seed: number): ScenarioSpec {
 
 /** Reads per TTL that make a key cold here: about one read per TTL (0.5 to 2). */
 export const COLD = { min: 0.5, max: 2 } as const;
+
+/**
+ * The fleet check on a real Redis, in real time, kept short: 4 instances, a 1 s TTL, a 50 ms
+ * origin and 300 requests a second across the fleet (fixed spacing) for 3.5 s: the cold start
+ * and three expiries, each about 15 reads deep in the last delta before it.
+ */
+export const REDIS = { durationMs: 3500, ttlMs: 1000, origin: { latencyMs: 50 }, ratePerSec: 300 } as const;
+
+export function redisFleet(seed: number): ScenarioSpec {
+  return {
+    name: 'redis xfetch fleet x4',
+    seed,
+    durationMs: REDIS.durationMs,
+    instances: 4,
+    ttlMs: REDIS.ttlMs,
+    origin: { ...REDIS.origin },
+    keys: { kind: 'hot', key: 'home' },
+    load: { kind: 'open', ratePerSec: REDIS.ratePerSec },
+  };
+}
