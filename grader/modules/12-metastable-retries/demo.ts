@@ -6,6 +6,7 @@
 import chalk from 'chalk';
 import { terminalChart } from '../../src/charts/terminal-chart.js';
 import type { DemoContext } from '../../src/define.js';
+import { renderHeadline } from '../../src/render.js';
 import { headline, bands } from './headline.js';
 import { ALL, NONE, runMeta, type MetaRun } from './run.js';
 import { META, triggerLabel } from './scenarios.js';
@@ -77,9 +78,7 @@ export async function demo(ctx: DemoContext): Promise<number> {
   );
   await step(800);
   console.log(chalk.bold('Each layer alone, and together (same scenario, same seed):'));
-  const w = Math.max(...table.runs.map((r) => r.label.length));
-  console.log(`${''.padEnd(w)}  ${table.figures.join(' | ')}`);
-  for (const r of table.runs) console.log(`${r.label.padEnd(w)}  ${r.values.join(' | ')}`);
+  console.log(renderHeadline({ ...table, runs: table.runs.map(({ label, values }) => ({ label, values })) }).split('\n').slice(1).join('\n'));
   console.log(chalk.dim('\nAll figures measured in these runs under the virtual clock; the same seed prints the same figures.'));
   return 0;
 }
