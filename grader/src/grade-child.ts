@@ -4,9 +4,10 @@
  * process, and the parent's watchdog can end it. A `ping` is answered whenever the event loop is
  * free: the parent tells a blocked loop from a wait that never ends by it.
  */
+import type { ModuleDefinition } from './define.js';
 import { gradeModule } from './grade.js';
 import type { ChildReply, ChildRequest } from './isolated.js';
-import { findModule, type ModuleSpec } from './manifest.js';
+import type { ModuleSpec } from './manifest.js';
 
 const send = (m: ChildReply): Promise<void> => new Promise((resolve) => process.send!(m, undefined, {}, () => resolve()));
 
@@ -17,8 +18,8 @@ process.on('message', (raw) => {
     return;
   }
   void (async () => {
-    const def = findModule(req.definition);
-    if (def === undefined) throw new Error(`no module ${req.definition} in the course list`);
+    // Only this module's folder, not the whole course: the child starts faster.
+    const def = ((await import(`../modules/${req.definition}/module.js`)) as { default: ModuleDefinition }).default;
     const spec: ModuleSpec = { ...def, ...(req.dir === undefined ? {} : { dir: req.dir }), ...(req.files === undefined ? {} : { files: req.files }) };
     const result = await gradeModule(spec, req.target, {
       ...req.options,
