@@ -35,6 +35,14 @@ main(async () => {
   // Your code runs in a child process with a watchdog, so a loop that never awaits cannot hang
   // the demo. A demo of real processes watches its own children.
   if (target === 'starter' && !isWatched() && !args.values.has('processes')) return rerunWatched(fileURLToPath(import.meta.url), process.argv.slice(2), file);
+  // Whatever the learner's code leaves unhandled while the demo plays is one line naming the
+  // file, never a stack dump from the demo.
+  const stray = (error: unknown): void => {
+    console.error(chalk.red(`${describeLearnerError(error, file)} (outside any awaited call: a promise nothing handled, or a throw from a callback)`));
+    process.exit(1);
+  };
+  process.on('unhandledRejection', stray);
+  process.on('uncaughtException', stray);
   let exports: Record<string, unknown>;
   try {
     exports = await loadExports(def, target);
