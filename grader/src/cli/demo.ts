@@ -37,12 +37,12 @@ main(async () => {
   if (target === 'starter' && !isWatched() && !args.values.has('processes')) return rerunWatched(fileURLToPath(import.meta.url), process.argv.slice(2), file);
   // Whatever the learner's code leaves unhandled while the demo plays is one line naming the
   // file, never a stack dump from the demo.
-  const stray = (error: unknown): void => {
+  const leftUnhandled = (error: unknown): void => {
     console.error(chalk.red(`${describeLearnerError(error, file)} (outside any awaited call: a promise nothing handled, or a throw from a callback)`));
     process.exit(1);
   };
-  process.on('unhandledRejection', stray);
-  process.on('uncaughtException', stray);
+  process.on('unhandledRejection', leftUnhandled);
+  process.on('uncaughtException', leftUnhandled);
   let exports: Record<string, unknown>;
   try {
     exports = await loadExports(def, target);
