@@ -37,6 +37,9 @@ export const goodputCheck: CheckFn = async ({ seed, exports, value = GOODPUT_SHA
   const plain = await levels(undefined, seed);
   const floor = value * CAPACITY;
   const measured = `goodput/s ${curve(yours)}; without shedding ${curve(plain)}`;
+  // The sparkline under the table: goodput over the run at the heaviest load.
+  const heaviest = yours[yours.length - 1]!;
+  const spark = { series: heaviest.result.report.series.goodput, seriesLabel: `goodput per ${heaviest.result.report.binMs} ms at ${x(heaviest.load)}` };
   for (const l of yours) {
     if (l.load < 1 || l.goodputPerSec >= floor) continue;
     const { report } = l.result;
@@ -49,9 +52,10 @@ export const goodputCheck: CheckFn = async ({ seed, exports, value = GOODPUT_SHA
       pass: false,
       measured,
       message: `at ${x(l.load)} capacity goodput was ${perSec(l.goodputPerSec)}, want >= ${perSec(floor)} (${pct(value)} of the node's ${perSec(CAPACITY)}): ${why}`,
+      ...spark,
     };
   }
-  return { pass: true, measured };
+  return { pass: true, measured, ...spark };
 };
 
 export const latencyCheck: CheckFn = async ({ seed, exports, value = LATENCY_OBJECTIVE_MS }): Promise<Outcome> => {
