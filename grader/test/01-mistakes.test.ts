@@ -4,12 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import stampede from '../modules/01-stampede/module.js';
-import { gradeModule } from '../src/grade.js';
 import { mutations } from './fixtures/01-stampede/mutations.js';
 import { gradeFixture } from './support/fixtures.js';
-import { mutantSpec } from './support/mutants.js';
+import { gradeMutant } from './support/mutants.js';
 
-const failing = async (name: string, check: string) => (await gradeModule(mutantSpec(stampede, mutations[name]!), 'starter', { seeds: [1], only: [check] })).checks[0]!;
+const failing = async (name: string, check: string) => (await gradeMutant(stampede, mutations[name]!, [check])).checks[0]!;
 
 describe('module 01: each mistake fails the check that teaches it', () => {
   it('a cache that never stores its value: every read misses, one endless boundary', async () => {

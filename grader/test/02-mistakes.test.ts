@@ -4,14 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import singleFlight from '../modules/02-single-flight/module.js';
-import { gradeModule } from '../src/grade.js';
 import { gradeIsolated } from '../src/isolated.js';
 import { mutations } from './fixtures/02-single-flight/mutations.js';
 import { gradeFixture } from './support/fixtures.js';
-import { mutantSpec } from './support/mutants.js';
+import { gradeMutant, mutantSpec } from './support/mutants.js';
 
 const sf = (file: string) => ({ 'single-flight.ts': file });
-const failing = async (name: string, check: string) => (await gradeModule(mutantSpec(singleFlight, mutations[name]!), 'starter', { seeds: [1], only: [check] })).checks[0]!;
+const failing = async (name: string, check: string) => (await gradeMutant(singleFlight, mutations[name]!, [check])).checks[0]!;
 
 describe('module 02: each mistake fails the check that teaches it', () => {
   it('a successful result kept forever: a second round gets the old value', async () => {

@@ -5,11 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import lock from '../modules/03-distributed-lock/module.js';
-import { gradeModule } from '../src/grade.js';
 import { mutations } from './fixtures/03-distributed-lock/mutations.js';
-import { mutantSpec } from './support/mutants.js';
+import { gradeMutant } from './support/mutants.js';
 
-const grade = (name: string, only: readonly string[], seeds = [1]) => gradeModule(mutantSpec(lock, mutations[name]!), 'starter', { seeds, only });
+const grade = (name: string, only: readonly string[], seeds = [1]) => gradeMutant(lock, mutations[name]!, only, seeds);
 
 const cases: Array<[mistake: string, fixture: string, check: string, status: 'fail' | 'error', message: RegExp]> = [
   ['an unfenced write: the slow holder overwrites the newer value', 'unfenced', 'slow holder fenced', 'fail', /store ends with version 1 .* want version 2/],

@@ -6,12 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import swr from '../modules/04-stale-while-revalidate/module.js';
-import { gradeModule } from '../src/grade.js';
 import { mutations } from './fixtures/04-stale-while-revalidate/mutations.js';
 import { gradeFixture } from './support/fixtures.js';
-import { mutantSpec } from './support/mutants.js';
+import { gradeMutant } from './support/mutants.js';
 
-const grade = (name: string, only: readonly string[], seeds = [1]) => gradeModule(mutantSpec(swr, mutations[name]!), 'starter', { seeds, only });
+const grade = (name: string, only: readonly string[], seeds = [1]) => gradeMutant(swr, mutations[name]!, only, seeds);
 const simulated = swr.checks.filter((c) => !c.name.startsWith('real Redis')).map((c) => c.name);
 
 const cases: Array<[mistake: string, fixture: string, check: string, message: RegExp]> = [

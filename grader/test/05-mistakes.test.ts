@@ -7,12 +7,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import xfetch from '../modules/05-early-expiration/module.js';
-import { gradeModule } from '../src/grade.js';
 import { mutations } from './fixtures/05-early-expiration/mutations.js';
 import { failing, gradeFixture } from './support/fixtures.js';
-import { mutantSpec } from './support/mutants.js';
+import { gradeMutant } from './support/mutants.js';
 
-const grade = (name: string, only: readonly string[], seeds = [1]) => gradeModule(mutantSpec(xfetch, mutations[name]!), 'starter', { seeds, only });
+const grade = (name: string, only: readonly string[], seeds = [1]) => gradeMutant(xfetch, mutations[name]!, only, seeds);
 
 const cases: Array<[mistake: string, mutant: string, check: string, message: RegExp]> = [
   ['rand = rng.next(), which can be 0: ln(0) recomputes 20 s before expiry', 'rand-zero', 'decision rule', /with an rng whose next\(\) returned 0, 20\.0 s before expiry .* said recompute, want no: ln\(0\) is -Infinity.*1 - rng\.next\(\)/],

@@ -6,12 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import backoff from '../modules/09-jitter-backoff/module.js';
-import { gradeModule } from '../src/grade.js';
 import { mutations } from './fixtures/09-jitter-backoff/mutations.js';
 import { gradeFixture } from './support/fixtures.js';
-import { mutantSpec } from './support/mutants.js';
+import { gradeMutant } from './support/mutants.js';
 
-const grade = (name: string, only: readonly string[], seeds = [1]) => gradeModule(mutantSpec(backoff, mutations[name]!), 'starter', { seeds, only });
+const grade = (name: string, only: readonly string[], seeds = [1]) => gradeMutant(backoff, mutations[name]!, only, seeds);
 
 const cases: Array<[mistake: string, fixture: string, check: string, message: RegExp]> = [
   ['jitter added on top of the capped delay', 'jitter-after-cap', 'full jitter', /full jitter drew 2,00\d ms after attempt 1\d, above the cap of 2,000 ms/],

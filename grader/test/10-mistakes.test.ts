@@ -7,12 +7,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import shedding from '../modules/10-load-shedding/module.js';
-import { gradeModule } from '../src/grade.js';
 import { mutations } from './fixtures/10-load-shedding/mutations.js';
 import { gradeFixture } from './support/fixtures.js';
-import { mutantSpec } from './support/mutants.js';
+import { gradeMutant } from './support/mutants.js';
 
-const grade = (name: string, only: readonly string[], seeds = [1]) => gradeModule(mutantSpec(shedding, mutations[name]!), 'starter', { seeds, only });
+const grade = (name: string, only: readonly string[], seeds = [1]) => gradeMutant(shedding, mutations[name]!, only, seeds);
 const every = shedding.checks.map((c) => c.name);
 
 const cases: Array<[mistake: string, fixture: string, check: string, message: RegExp]> = [

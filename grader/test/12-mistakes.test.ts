@@ -7,11 +7,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import meta from '../modules/12-metastable-retries/module.js';
-import { gradeModule } from '../src/grade.js';
 import { mutations } from './fixtures/12-metastable-retries/mutations.js';
-import { mutantSpec } from './support/mutants.js';
+import { gradeMutant } from './support/mutants.js';
 
-const grade = (name: string, only: readonly string[], seeds = [1]) => gradeModule(mutantSpec(meta, mutations[name]!), 'starter', { seeds, only });
+const grade = (name: string, only: readonly string[], seeds = [1]) => gradeMutant(meta, mutations[name]!, only, seeds);
 
 const cases: Array<[mistake: string, mutation: string, check: string, message: RegExp]> = [
   ['a budget that counts each retry as a request never limits', 'retries-as-requests', 'retry budget alone', /budget alone: \d+ retries for \d+ requests \(\d+\.\d%\), want <= 15\.0%.*goodput stayed at \d+\.\d% of offered load/],

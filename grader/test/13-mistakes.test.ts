@@ -4,12 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import breaker from '../modules/13-circuit-breaker/module.js';
-import { gradeModule } from '../src/grade.js';
 import { mutations } from './fixtures/13-circuit-breaker/mutations.js';
 import { gradeFixture } from './support/fixtures.js';
-import { mutantSpec } from './support/mutants.js';
+import { gradeMutant } from './support/mutants.js';
 
-const failing = async (name: string, check: string) => (await gradeModule(mutantSpec(breaker, mutations[name]!), 'starter', { seeds: [1], only: [check] })).checks[0]!;
+const failing = async (name: string, check: string) => (await gradeMutant(breaker, mutations[name]!, [check])).checks[0]!;
 
 describe('module 13: each mistake fails the check that teaches it', () => {
   const cases: Array<[mutation: string, check: string, message: RegExp]> = [

@@ -8,7 +8,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '@herd/harness/engine';
 import type { ModuleDefinition } from '../../src/define.js';
+import { gradeModule } from '../../src/grade.js';
 import type { ModuleSpec } from '../../src/manifest.js';
+import type { ModuleResult } from '../../src/types.js';
 
 export interface Mutation {
   name: string;
@@ -36,4 +38,9 @@ export function mutantSpec(def: ModuleDefinition, mutation: Mutation): ModuleSpe
     writeFileSync(path.join(repoRoot, dir, file), source);
   }
   return { ...def, dir };
+}
+
+/** Grades the mutant with `only` these checks, on seed 1 unless told otherwise. */
+export function gradeMutant(def: ModuleDefinition, mutation: Mutation, only: readonly string[], seeds: readonly number[] = [1]): Promise<ModuleResult> {
+  return gradeModule(mutantSpec(def, mutation), 'starter', { seeds, only });
 }
