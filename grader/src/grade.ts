@@ -10,7 +10,7 @@
 import { learnerFrame } from '@herd/harness/engine';
 import type { CheckDef, Exports } from './define.js';
 import { describeLearnerError, firstLine, isGraderBug } from './learner-error.js';
-import { loadExports, mainFile } from './load-learner.js';
+import { loadExports, mainFile, referenceExports } from './load-learner.js';
 import type { ModuleSpec } from './manifest.js';
 import type { CheckResult, ModuleResult, Status, Target } from './types.js';
 
@@ -27,19 +27,13 @@ export interface GradeOptions {
   onResult?(result: CheckResult): void;
 }
 
-/** Other modules' reference exports, loaded once per process (03 runs 02's single flight). */
-const references = new Map<string, Promise<Exports>>();
+/** Another module's reference exports, loaded once per process (01's prediction runs its naive cache). */
 async function reference(id: string): Promise<Exports> {
-  let p = references.get(id);
-  if (p === undefined) {
-    // Imported here, not at the top: the course list imports every module, which imports this file.
-    const { findModule } = await import('./manifest.js');
-    const def = findModule(id);
-    if (def === undefined) throw new Error(`grader bug: no module ${id} to take a reference from`);
-    p = loadExports(def, 'solution');
-    references.set(id, p);
-  }
-  return p;
+  // Imported here, not at the top: the course list imports every module, which imports this file.
+  const { findModule } = await import('./manifest.js');
+  const def = findModule(id);
+  if (def === undefined) throw new Error(`grader bug: no module ${id} to take a reference from`);
+  return referenceExports(def);
 }
 
 export async function gradeModule(spec: ModuleSpec, target: Target, options: GradeOptions = {}): Promise<ModuleResult> {

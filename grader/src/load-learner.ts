@@ -83,3 +83,11 @@ function describeImportError(error: unknown, rel: string, abs: string): string {
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** A module's reference exports, loaded once per process (03 runs 02's single flight, 04 runs 03's lock). */
+const references = new Map<string, Promise<Exports>>();
+export function referenceExports(spec: ModuleSpec): Promise<Exports> {
+  let p = references.get(spec.id);
+  if (p === undefined) references.set(spec.id, (p = loadExports({ ...spec, dir: undefined }, 'solution')));
+  return p;
+}

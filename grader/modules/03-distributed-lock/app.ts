@@ -5,21 +5,18 @@
  * all build it here.
  */
 import {
-  countReads,
-  createEmbeddedStore,
   createMemoryCache,
   createRng,
-  withLatency,
   type AppDeps,
   type AppFactory,
   type Clock,
-  type FleetContext,
   type Origin,
   type ReadThrough,
   type SharedStore,
 } from '@herd/harness/engine';
-import type { AppBuilder, AppEnv, CacheApp, Exports } from '../../src/define.js';
-import { loadExports } from '../../src/load-learner.js';
+import type { AppBuilder, CacheApp, Exports } from '../../src/define.js';
+import { referenceExports } from '../../src/load-learner.js';
+import { fleetStore, type FleetStoreOptions } from '../../src/cache/fleet-store.js';
 import singleFlightModule from '../02-single-flight/module.js';
 import { LOCK, type LockOptions } from './scenarios.js';
 
@@ -33,37 +30,23 @@ export interface LockedCache extends ReadThrough {
 
 export const lockedApp = (exports: Exports) => exports.createLockedCache as (deps: LockedDeps) => LockedCache;
 
-let flightFactory: Promise<() => SingleFlight> | undefined;
 /** Module 02's reference single flight, loaded once per process. */
-export function referenceSingleFlight(): Promise<() => SingleFlight> {
-  flightFactory ??= loadExports(singleFlightModule, 'solution').then((m) => m.createSingleFlight as () => SingleFlight);
-  return flightFactory;
+export async function referenceSingleFlight(): Promise<() => SingleFlight> {
+  return (await referenceExports(singleFlightModule)).createSingleFlight as () => SingleFlight;
 }
 
-export interface LockAppOptions extends AppEnv {
+export interface LockAppOptions extends FleetStoreOptions {
   lock?: LockOptions;
-  /** Each instance's store round trip, ms, by instance index (none by default). */
-  storeLatencyMs?: (index: number) => number;
 }
 
-/**
- * Every instance of one run shares one store (one per fleet context), with its reads counted
- * into the run's hit and miss figures, seen through the instance's own store latency.
- */
+/** Every instance gets the fleet's one store (grader/src/cache/fleet-store.ts), 02's single flight and the lock settings. */
 export async function lockApp(exports: Exports, options: LockAppOptions = {}): Promise<CacheApp<LockedDeps>> {
   const singleFlight = await referenceSingleFlight();
   const lock = options.lock ?? LOCK;
-  const stores = new WeakMap<FleetContext, SharedStore>();
-  const make = options.store ?? ((fleet: FleetContext) => createEmbeddedStore(fleet.clock));
+  const storeOf = fleetStore(options);
   return {
     factory: lockedApp(exports) as AppFactory<LockedDeps>,
-    extend(base, fleet) {
-      let store = stores.get(fleet);
-      if (store === undefined) stores.set(fleet, (store = countReads(make(fleet), fleet)));
-      const index = Number(base.instance.slice(1)) || 0;
-      const latency = options.storeLatencyMs?.(index) ?? 0;
-      return { ...base, store: withLatency(store, fleet.clock, latency), singleFlight, lock };
-    },
+    extend: (base, fleet) => ({ ...base, store: storeOf(base, fleet), singleFlight, lock }),
   };
 }
 

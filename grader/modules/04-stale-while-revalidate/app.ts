@@ -5,22 +5,19 @@
  * happens once a value exists. The checks, the headline, the demo and the Redis run build it here.
  */
 import {
-  countReads,
-  createEmbeddedStore,
   createMemoryCache,
   createRng,
-  withLatency,
   type AppDeps,
   type AppFactory,
   type Clock,
-  type FleetContext,
   type Origin,
   type OriginValue,
   type ReadThrough,
   type SharedStore,
 } from '@herd/harness/engine';
-import type { AppBuilder, AppEnv, CacheApp, Exports } from '../../src/define.js';
-import { loadExports } from '../../src/load-learner.js';
+import type { AppBuilder, CacheApp, Exports } from '../../src/define.js';
+import { referenceExports } from '../../src/load-learner.js';
+import { fleetStore, type FleetStoreOptions } from '../../src/cache/fleet-store.js';
 import lockModule from '../03-distributed-lock/module.js';
 import { referenceSingleFlight, type LockedCache, type LockedDeps } from '../03-distributed-lock/app.js';
 import { LOCK } from '../03-distributed-lock/scenarios.js';
@@ -36,11 +33,9 @@ export interface Entry {
 
 export const swrApp = (exports: Exports) => exports.createSwrCache as (deps: SwrDeps) => ReadThrough;
 
-let lockFactory: Promise<(deps: LockedDeps) => LockedCache> | undefined;
 /** Module 03's reference createLockedCache, loaded once per process. */
-function referenceLock(): Promise<(deps: LockedDeps) => LockedCache> {
-  lockFactory ??= loadExports(lockModule, 'solution').then((m) => m.createLockedCache as (deps: LockedDeps) => LockedCache);
-  return lockFactory;
+async function referenceLock(): Promise<(deps: LockedDeps) => LockedCache> {
+  return (await referenceExports(lockModule)).createLockedCache as (deps: LockedDeps) => LockedCache;
 }
 
 /**
@@ -91,10 +86,8 @@ function coldFillFor([createLockedCache, singleFlight]: LockParts, base: AppDeps
   return (key) => locked.get(key);
 }
 
-export interface SwrAppOptions extends AppEnv {
+export interface SwrAppOptions extends FleetStoreOptions {
   swr?: Partial<Omit<SwrOptions, 'softTtlMs'>>;
-  /** Each instance's store round trip, ms, by instance index (none by default). */
-  storeLatencyMs?: (index: number) => number;
 }
 
 /**
@@ -104,15 +97,11 @@ export interface SwrAppOptions extends AppEnv {
  */
 export async function swrCacheApp(exports: Exports, options: SwrAppOptions = {}): Promise<CacheApp<SwrDeps>> {
   const parts = await lockParts();
-  const stores = new WeakMap<FleetContext, SharedStore>();
-  const make = options.store ?? ((fleet: FleetContext) => createEmbeddedStore(fleet.clock));
+  const storeOf = fleetStore(options);
   return {
     factory: swrApp(exports) as AppFactory<SwrDeps>,
     extend(base, fleet) {
-      let shared = stores.get(fleet);
-      if (shared === undefined) stores.set(fleet, (shared = countReads(make(fleet), fleet)));
-      const index = Number(base.instance.slice(1)) || 0;
-      const store = withLatency(shared, fleet.clock, options.storeLatencyMs?.(index) ?? 0);
+      const store = storeOf(base, fleet);
       const swr: SwrOptions = { softTtlMs: base.ttlMs, ...SWR, ...options.swr };
       return { ...base, store, swr, coldFill: coldFillFor(parts, base, store, swr) };
     },
