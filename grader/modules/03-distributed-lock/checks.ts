@@ -9,11 +9,8 @@ import {
   VirtualClock,
   createEmbeddedStore,
   createOrigin,
-  createRedisStore,
   createRng,
   isHerdError,
-  locateRedis,
-  realDriver,
   type Clock,
   type Origin,
   type OriginValue,
@@ -21,6 +18,7 @@ import {
   type SharedStore,
 } from '@herd/harness/engine';
 import { auditBoundaries, auditFreshness, worst } from '../../src/cache/audit.js';
+import { onRealRedis, runAppOnRedis } from '../../src/cache/on-redis.js';
 import { runApp } from '../../src/cache/run-app.js';
 import { at, ms, range, settleAll } from '../../src/check-kit.js';
 import type { CheckFn, Exports, Outcome } from '../../src/define.js';
@@ -75,13 +73,7 @@ function spyStore(inner: SharedStore) {
  * prefix whose keys are deleted afterwards. The Redis check and `pnpm bench:redis` share it.
  */
 export async function runOnRedis(exports: Exports, url: string, seed: number): Promise<RunResult<LockedDeps>> {
-  const store = await createRedisStore({ url });
-  try {
-    return (await runApp((e) => lockApp(e, { store: () => store }), exports, redisBursts(seed), { driver: realDriver })) as RunResult<LockedDeps>;
-  } finally {
-    await store.cleanup().catch(() => 0);
-    await store.close().catch(() => undefined);
-  }
+  return (await runAppOnRedis(url, (store) => (e) => lockApp(e, { store: () => store }), exports, redisBursts(seed))) as RunResult<LockedDeps>;
 }
 
 const fleetRun = (exports: Exports, seed: number, store?: (clock: Clock) => SharedStore) =>
@@ -376,10 +368,8 @@ export const checks: Record<string, CheckFn> = {
   },
 
   async 'real Redis: one rebuild fleet-wide'({ seed, exports }): Promise<Outcome> {
-    const where = await locateRedis();
-    if ('skip' in where) return { pass: true, skipped: true, measured: '-', message: where.skip };
-    try {
-      const { report } = await runOnRedis(exports, where.url, seed);
+    return onRealRedis(async (url) => {
+      const { report } = await runOnRedis(exports, url, seed);
       const counts = report.boundaries.map((b) => b.queries);
       const measured = `${range(counts)} per boundary (${counts.length} bursts, 4 instances, real time)`;
       const w = worst(report.boundaries, (b) => b.queries);
@@ -395,9 +385,7 @@ export const checks: Record<string, CheckFn> = {
         };
       }
       return { pass: true, measured };
-    } finally {
-      await where.stop();
-    }
+    });
   },
 };
 

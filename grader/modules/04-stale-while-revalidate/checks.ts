@@ -9,10 +9,7 @@ import {
   VirtualClock,
   createEmbeddedStore,
   createOrigin,
-  createRedisStore,
   createRng,
-  locateRedis,
-  realDriver,
   withLatency,
   type OriginValue,
   type QueryRecord,
@@ -21,6 +18,7 @@ import {
   type ScenarioSpec,
 } from '@herd/harness/engine';
 import { auditFreshness } from '../../src/cache/audit.js';
+import { onRealRedis, runAppOnRedis } from '../../src/cache/on-redis.js';
 import { runApp } from '../../src/cache/run-app.js';
 import { at, ms, n, range } from '../../src/check-kit.js';
 import type { CheckFn, Exports, Outcome } from '../../src/define.js';
@@ -363,19 +361,9 @@ export const checks: Record<string, CheckFn> = {
   },
 
   async 'real Redis: one refresh per window'({ seed, exports }): Promise<Outcome> {
-    const where = await locateRedis();
-    if ('skip' in where) return { pass: true, skipped: true, measured: '-', message: where.skip };
-    try {
-      const store = await createRedisStore({ url: where.url });
-      let run: RunResult;
-      try {
-        run = await runApp((e) => swrCacheApp(e, { store: () => store, swr: REDIS.swr }), exports, redisBursts(seed), { driver: realDriver });
-        // A refresh started by the last requests may still be running: let it finish before the keys go.
-        await new Promise((resolve) => setTimeout(resolve, REDIS.origin.latencyMs * 3));
-      } finally {
-        await store.cleanup().catch(() => 0);
-        await store.close().catch(() => undefined);
-      }
+    return onRealRedis(async (url) => {
+      // A refresh started by the last requests may still be running: it lands before the keys go.
+      const run = await runAppOnRedis(url, (store) => (e) => swrCacheApp(e, { store: () => store, swr: REDIS.swr }), exports, redisBursts(seed), REDIS.origin.latencyMs * 3);
       const { report } = run;
       const counts = report.boundaries.map((b) => b.queries);
       const windows = report.boundaries.slice(1);
@@ -403,9 +391,7 @@ export const checks: Record<string, CheckFn> = {
         return { pass: false, measured, message: `on Redis, requests at a soft expiry took ${ms(p50)} (median), want well under one origin query (${REDIS.origin.latencyMs} ms): serve the stale value, refresh in the background` };
       }
       return { pass: true, measured };
-    } finally {
-      await where.stop();
-    }
+    });
   },
 };
 

@@ -5,7 +5,8 @@
  * of four sharing one store, whose early recomputes per window stay few without any lock, on the
  * embedded store and again on a real Redis in real time.
  */
-import { VirtualClock, createRedisStore, createRng, isHerdError, locateRedis, realDriver, type QueryRecord, type Rng, type RunResult } from '@herd/harness/engine';
+import { VirtualClock, createRng, isHerdError, type QueryRecord, type Rng, type RunResult } from '@herd/harness/engine';
+import { onRealRedis, runAppOnRedis } from '../../src/cache/on-redis.js';
 import { runApp } from '../../src/cache/run-app.js';
 import { at, ms, n, range } from '../../src/check-kit.js';
 import type { CheckFn, Exports, Outcome } from '../../src/define.js';
@@ -302,23 +303,10 @@ export const checks: Record<string, CheckFn> = {
   },
 
   async 'real Redis: fleet recomputes early'({ seed, exports }): Promise<Outcome> {
-    const where = await locateRedis();
-    if ('skip' in where) return { pass: true, skipped: true, measured: '-', message: where.skip };
-    try {
-      const store = await createRedisStore({ url: where.url });
-      let run: RunResult;
-      try {
-        run = await runApp((e) => xfetchCacheApp(e, { store: () => store }), exports, redisFleet(seed), { driver: realDriver });
-        // An early recompute started by the last reads may still be running: let it land before the keys go.
-        await new Promise((resolve) => setTimeout(resolve, REDIS.origin.latencyMs * 3));
-      } finally {
-        await store.cleanup().catch(() => 0);
-        await store.close().catch(() => undefined);
-      }
-      return judgeRedis(run);
-    } finally {
-      await where.stop();
-    }
+    // An early recompute started by the last reads may still be running: it lands before the keys go.
+    return onRealRedis(async (url) =>
+      judgeRedis(await runAppOnRedis(url, (store) => (e) => xfetchCacheApp(e, { store: () => store }), exports, redisFleet(seed), REDIS.origin.latencyMs * 3)),
+    );
   },
 };
 
