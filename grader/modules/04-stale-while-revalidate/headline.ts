@@ -6,8 +6,7 @@
  */
 import type { RunReport } from '@herd/harness/engine';
 import { CACHE_FIGURES, type Figure } from '../../src/cache/figures.js';
-import { runApp } from '../../src/cache/run-app.js';
-import type { HeadlineContext, HeadlineTable } from '../../src/define.js';
+import { cacheHeadline } from '../../src/cache/headline.js';
 import { fleetHotKey } from '../../src/scenarios.js';
 import { lockApp } from '../03-distributed-lock/app.js';
 import { swrCacheApp } from './app.js';
@@ -25,27 +24,9 @@ export const FIGURES: readonly Figure[] = CACHE_FIGURES.flatMap((f) =>
     : [f],
 );
 
-export function swrHeadline() {
-  return async (ctx: HeadlineContext): Promise<HeadlineTable> => {
-    const spec = fleetHotKey(ctx.seed);
-    const runs: Array<{ label: string; report: RunReport }> = [];
-    if (ctx.previous) {
-      const before = await runApp((e) => lockApp(e, { storeLatencyMs: STORE_LATENCY }), ctx.previous.exports, spec, { allowFailures: true });
-      runs.push({ label: ctx.previous.label, report: before.report });
-    }
-    const after = await runApp((e) => swrCacheApp(e, { storeLatencyMs: STORE_LATENCY }), ctx.exports, spec, { allowFailures: true });
-    runs.push({ label: ctx.label, report: after.report });
-    return {
-      scenario: `${spec.name}, store round trips 1-4 ms, seed ${ctx.seed}`,
-      figures: FIGURES.map((f) => f.name),
-      runs: runs.map((r) => ({ label: r.label, values: FIGURES.map((f) => f.value(r.report)), series: r.report.origin.perSecond })),
-      seriesLabel: 'origin queries/s',
-      chart: {
-        title: `${ID}: origin queries per second (${spec.name}, seed ${ctx.seed})`,
-        yLabel: 'origin queries/s',
-        binMs: 1000,
-        series: runs.map((r) => ({ name: r.label, values: r.report.origin.perSecond })),
-      },
-    };
-  };
-}
+export const swrHeadline = () =>
+  cacheHeadline(ID, fleetHotKey, (e) => swrCacheApp(e, { storeLatencyMs: STORE_LATENCY }), {
+    figures: FIGURES,
+    before: (e) => lockApp(e, { storeLatencyMs: STORE_LATENCY }),
+    note: 'store round trips 1-4 ms',
+  });
