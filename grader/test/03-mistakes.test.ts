@@ -15,6 +15,7 @@ const cases: Array<[mistake: string, fixture: string, check: string, status: 'fa
   ['the fence taken after the rebuild', 'late-fence', 'slow holder fenced', 'fail', /store ends with version 1 .* want version 2/],
   ["a fence from the holder's clock, which runs ahead", 'clock-fence', 'slow holder fenced', 'fail', /store ends with version 1 .* from store\.nextFence \(not from a clock\)/],
   ['release with a plain DEL', 'del-release', 'release by non-holder', 'fail', /released with store\.del\("lock:home"\): a release that ignores the token/],
+  ['one token for every holder: a stale holder would release the next holder\'s lock', 'same-token', 'release by non-holder', 'fail', /took the lock with a token an earlier acquire had used, want a fresh token per acquire/],
   ['a lock that lives as long as the value', 'px-is-ttl', 'release by non-holder', 'fail', /acquired with PX 10000 ms, want lock\.pxMs \(1000 ms\)/],
   ['the release not in finally: a failed rebuild keeps the lock', 'no-finally', 'failed rebuild releases', 'fail', /kept its lock until it expired \(1000 ms\); release it in finally/],
   ['a poll backoff without a cap', 'uncapped', 'crashed holder', 'fail', /the slowest request waited \d+ ms, want <= 760 ms/],

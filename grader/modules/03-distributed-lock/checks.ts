@@ -38,7 +38,7 @@ export const STORE_LATENCY = (index: number): number => 1 + index;
 /** Records every acquire, release and lock DEL, to prove only holders release, once per acquire. */
 function spyStore(inner: SharedStore) {
   const acquired = new Map<string, number>(); // name + token -> releases seen
-  const log = { acquires: 0, releases: 0, foreign: [] as string[], double: [] as string[], dels: [] as string[], px: [] as number[] };
+  const log = { acquires: 0, releases: 0, foreign: [] as string[], double: [] as string[], dels: [] as string[], px: [] as number[], reused: [] as string[] };
   const store: SharedStore = {
     ...inner,
     async acquire(name, token, pxMs) {
@@ -46,6 +46,8 @@ function spyStore(inner: SharedStore) {
       if (ok) {
         log.acquires++;
         log.px.push(pxMs);
+        // A token an earlier acquire used: a holder that outlived its lock would release this one.
+        if (acquired.has(`${name}\u0000${token}`)) log.reused.push(`acquire("${name}", "${token}")`);
         acquired.set(`${name}\u0000${token}`, 0);
       }
       return ok;
@@ -205,6 +207,13 @@ export const checks: Record<string, CheckFn> = {
         pass: false,
         measured: `${measured}, ${log.dels.length} del()`,
         message: `the lock was released with store.del("${log.dels[0]}"): a release that ignores the token deletes whoever holds the lock now; use store.release(name, token) (compare-and-delete)`,
+      };
+    }
+    if (log.reused.length > 0) {
+      return {
+        pass: false,
+        measured: `${measured}, ${log.reused.length} reused tokens`,
+        message: `${log.reused[0]} took the lock with a token an earlier acquire had used, want a fresh token per acquire (deps.instance plus deps.rng): a holder whose lock expired would release the next holder's lock with it`,
       };
     }
     if (log.foreign.length > 0) {
