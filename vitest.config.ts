@@ -11,6 +11,8 @@ export default defineConfig({
           include: ['shared/**/*.test.ts'],
           exclude: ['**/node_modules/**'],
           environment: 'node',
+          // Whole scenarios run here too: a loaded 2-core machine must not turn them into timeouts.
+          testTimeout: 60_000,
         },
       },
       {

@@ -185,3 +185,60 @@ describe('learnerFrame', () => {
     expect(repoRoot).toBe(path.resolve(__dirname, '..', '..'));
   });
 });
+
+describe('library time: libraries the learner calls follow the virtual clock', () => {
+  interface LibraryFixture {
+    retryThrough(failures: number, randomize?: boolean): Promise<string>;
+    makeBreaker(): { fire(fail: boolean): Promise<string>; opened: boolean; halfOpen: boolean; closed: boolean; shutdown(): void };
+  }
+  let lib: LibraryFixture;
+  beforeAll(async () => {
+    lib = (await import(/* @vite-ignore */ path.join(repoRoot, 'shared', 'test-fixtures', 'library-learner.ts'))) as LibraryFixture;
+  });
+
+  it("p-retry's waits (setTimeout) and its clock (performance.now) are virtual: 100 + 200 ms of virtual time, no real wait", async () => {
+    const clock = new VirtualClock();
+    const wall = performance.now();
+    const value = await clock.run(clock.sleep(1).then(() => lib.retryThrough(2)));
+    expect(value).toBe('ok after 3');
+    expect(clock.now()).toBe(301);
+    expect(performance.now() - wall).toBeLessThan(250);
+    expectRestored();
+  });
+
+  it('a library that draws Math.random is a violation naming the library and the learner frame', async () => {
+    const clock = new VirtualClock();
+    const err = await clock.run(clock.sleep(1).then(() => lib.retryThrough(1, true))).catch((e: unknown) => e);
+    expect(isHerdError(err, 'GLOBAL_TIMER')).toBe(true);
+    expect((err as Error).message).toMatch(/library-learner\.ts:\d+: the library p-retry called Math\.random/);
+    expectRestored();
+  });
+
+  it('a breaker made in `within` (a factory) keeps its timers on that clock: it half-opens after 1 s of virtual time', async () => {
+    const clock = new VirtualClock();
+    const breaker = clock.within(() => lib.makeBreaker());
+    const seen: string[] = [];
+    const main = (async () => {
+      await breaker.fire(true).catch(() => seen.push(`t=${clock.now()} opened=${breaker.opened}`));
+      await clock.sleep(999);
+      seen.push(`t=${clock.now()} halfOpen=${breaker.halfOpen}`);
+      await clock.sleep(1);
+      seen.push(`t=${clock.now()} halfOpen=${breaker.halfOpen}`);
+      seen.push(await breaker.fire(false));
+      seen.push(`closed=${breaker.closed}`);
+      breaker.shutdown();
+    })();
+    await clock.run(main, { deadline: 60_000 });
+    expect(seen).toEqual(['t=0 opened=true', 't=999 halfOpen=false', 't=1000 halfOpen=true', 'up', 'closed=true']);
+    expectRestored();
+  });
+
+  it('cancels: a cleared library timer neither fires nor moves time, so a hang is still a HANG', async () => {
+    const clock = new VirtualClock();
+    const breaker = clock.within(() => lib.makeBreaker());
+    breaker.shutdown();
+    const err = await clock.run(new Promise(() => {})).catch((e: unknown) => e);
+    expect(isHerdError(err, 'HANG')).toBe(true);
+    expect(clock.now()).toBe(0);
+  });
+});

@@ -1,13 +1,15 @@
 /**
  * While a virtual-clock run is under way, learner code must take time only from the injected
  * clock and randomness only from the seeded rng. This guard swaps the global timer functions,
- * process.nextTick, Date.now and Math.random for versions
- * that notice a call made from a learner file (modules/ or solutions/) and report it; calls from
- * anywhere else (the test runner, libraries) pass straight through.
+ * process.nextTick, Date.now, performance.now, process.hrtime and Math.random for versions that
+ * notice a call made from a learner file (modules/ or solutions/) and report it. A library the
+ * learner's code calls gets virtual time instead (library-time.ts), so its behaviour is graded,
+ * not its clock; calls from anywhere else (the test runner, the harness) pass straight through.
  */
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { HerdError } from './errors.js';
+import { asVirtualTimer, VIRTUAL_EPOCH_MS, virtualHrtime, virtualTimer, type TimeBridge } from './library-time.js';
 
 /** Captured at load, before any guard is installed; the virtual clock drains with these. */
 export const realSetImmediate = globalThis.setImmediate;
@@ -42,12 +44,6 @@ export function learnerFrame(stack: string | undefined): string | undefined {
   return undefined;
 }
 
-/** The first stack frame outside this file: whoever called the patched function. */
-function callerOf(stack: string | undefined): string | undefined {
-  const frames = (stack ?? '').split('\n').slice(1);
-  return frames.find((line) => !line.includes(thisFile));
-}
-
 /** Path of a file relative to the repository root, for messages. */
 export function repoRelative(file: string): string {
   return path.relative(repoRoot, file);
@@ -55,10 +51,14 @@ export function repoRelative(file: string): string {
 
 export { repoRoot };
 
-type Patched = 'setTimeout' | 'setInterval' | 'setImmediate' | 'process.nextTick' | 'Date.now' | 'Math.random';
+type Patched = 'setTimeout' | 'setInterval' | 'setImmediate' | 'process.nextTick' | 'Date.now' | 'performance.now' | 'process.hrtime' | 'Math.random';
 
-let depth = 0;
-let onViolation: ((e: HerdError) => void) | undefined;
+/** One installGuard: who hears of a violation, and the virtual clock library calls are answered from. */
+interface Scope {
+  report: (e: HerdError) => void;
+  bridge?: TimeBridge;
+}
+const scopes: Scope[] = [];
 /** process.nextTick calls made by anyone but the clock while the guard is on; only ever grows. */
 let ticks = 0;
 
@@ -71,11 +71,18 @@ export function foreignTicks(): number {
   return ticks;
 }
 
-function violation(what: Patched, where: string): HerdError {
+function violation(what: Patched, where: string, library?: string): HerdError {
+  if (library !== undefined) {
+    return new HerdError(
+      'GLOBAL_TIMER',
+      `${where}: the library ${library} called Math.random during a virtual-clock run: an unseeded draw makes two runs of one seed differ; pass the library a source of randomness from deps.rng, or an option that avoids the draw`,
+      { where, what, library },
+    );
+  }
   // nextTick takes no time, but it runs outside the clock's steps: a continuation behind it
   // would see time that has already moved on.
   const use =
-    what === 'Date.now'
+    what === 'Date.now' || what === 'performance.now' || what === 'process.hrtime'
       ? 'deps.clock.now()'
       : what === 'process.nextTick'
         ? 'await deps.clock.sleep(0)'
@@ -90,24 +97,32 @@ function violation(what: Patched, where: string): HerdError {
 }
 
 /**
- * Installs the guard until the returned function is called. Nested installs share one patch.
- * `report` receives the violation; the guarded call then throws it into the learner's code too.
+ * Installs the guard until the returned function is called. Nested installs share one patch;
+ * the innermost is the one in force. `report` receives the violation; the guarded call then
+ * throws it into the learner's code too. With a `bridge`, the clock and timers of libraries the
+ * learner's code calls follow that virtual clock (library-time.ts) instead of real time.
  */
-export function installGuard(report: (e: HerdError) => void): () => void {
-  const previous = onViolation;
-  onViolation = report;
-  if (depth++ === 0) patch();
+export function installGuard(report: (e: HerdError) => void, bridge?: TimeBridge): () => void {
+  const scope: Scope = { report, bridge };
+  scopes.push(scope);
+  if (scopes.length === 1) patch();
   return () => {
-    onViolation = previous;
-    if (--depth === 0) unpatch();
+    const i = scopes.lastIndexOf(scope);
+    if (i >= 0) scopes.splice(i, 1);
+    if (scopes.length === 0) unpatch();
   };
 }
 
+const realPerformanceNow = performance.now.bind(performance);
 const originals = {
   setTimeout: globalThis.setTimeout,
   setInterval: globalThis.setInterval,
   setImmediate: globalThis.setImmediate,
+  clearTimeout: globalThis.clearTimeout,
+  clearInterval: globalThis.clearInterval,
+  clearImmediate: globalThis.clearImmediate,
   nextTick: process.nextTick,
+  hrtime: process.hrtime,
   dateNow: Date.now,
   random: Math.random,
 };
@@ -115,42 +130,115 @@ const originals = {
 const thisFile = fileURLToPath(import.meta.url);
 
 /**
- * The learner frame behind a guarded call. Timers count wherever they are set from under a
- * learner call (a library's timer would never fire on the virtual clock either); nextTick counts
- * only when learner code calls it itself, since Node's streams use it inside console.log.
+ * Packages that host the code under test rather than being part of it: the test runner and the
+ * TypeScript loader. Their timers stay real even when a learner call is on the stack.
  */
-function check(what: Patched): void {
+const isHostPackage = (name: string): boolean =>
+  name === 'vitest' || name.startsWith('@vitest/') || ['tinypool', 'birpc', 'tinyspy', 'tsx', 'esbuild', 'vite', 'chai'].includes(name);
+
+/**
+ * Libraries seen called from learner code, with the learner frame that first called each: their
+ * calls keep following the virtual clock from their own callbacks too, and are named by it.
+ */
+const libraries = new Map<string, string>();
+
+/** The npm package a file belongs to (pnpm's store included), or undefined. */
+function packageOf(file: string): string | undefined {
+  const i = file.lastIndexOf('/node_modules/');
+  if (i < 0) return undefined;
+  const [first, second] = file.slice(i + '/node_modules/'.length).split('/');
+  return first?.startsWith('@') ? `${first}/${second}` : first;
+}
+
+const frameFile = (line: string | undefined): string | undefined => (line === undefined ? undefined : /(?:file:\/\/)?(\/[^\s():]+\.[cm]?[tj]s):\d+/.exec(line)?.[1]);
+
+type Caller = { kind: 'host' } | { kind: 'learner'; where: string } | { kind: 'library'; name: string; where: string };
+
+/**
+ * Who made a guarded call. The learner, when the calling frame is in a learner file, or (for
+ * everything but nextTick, which Node's streams use inside console.log) when a learner call is
+ * anywhere on the stack; a library, when the caller is an npm package called from learner code
+ * (now or before); the host otherwise.
+ */
+function callerOf(what: Patched): Caller {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 60;
   const stack = new Error().stack;
-  const where = what === 'process.nextTick' ? learnerFrame(callerOf(stack)) : learnerFrame(stack);
-  if (where === undefined) return;
-  const e = violation(what, where);
-  onViolation?.(e);
+  Error.stackTraceLimit = limit;
+  const frames = (stack ?? '').split('\n').slice(1);
+  const top = frames.find((line) => !line.includes(thisFile));
+  const own = learnerFrame(top);
+  if (own !== undefined) return { kind: 'learner', where: own };
+  const file = frameFile(top);
+  const name = file === undefined ? undefined : packageOf(file);
+  const under = learnerFrame(stack);
+  if (name !== undefined && !isHostPackage(name) && (libraries.has(name) || under !== undefined)) {
+    if (under !== undefined && !libraries.has(name)) libraries.set(name, under);
+    return { kind: 'library', name, where: under ?? libraries.get(name)! };
+  }
+  if (under !== undefined && what !== 'process.nextTick') return { kind: 'learner', where: under };
+  return { kind: 'host' };
+}
+
+/** The bridge in force, for a library caller; a learner caller's violation is reported and thrown. */
+function check(what: Patched): TimeBridge | undefined {
+  const caller = callerOf(what);
+  if (caller.kind === 'host') return undefined;
+  const scope = scopes[scopes.length - 1];
+  if (caller.kind === 'library' && what !== 'Math.random') {
+    if (scope?.bridge !== undefined) return scope.bridge;
+  }
+  const e = caller.kind === 'library' && what === 'Math.random' ? violation(what, caller.where, caller.name) : violation(what, caller.where);
+  scope?.report(e);
   throw e;
 }
 
+const clear = (real: (h: never) => void) =>
+  function (handle: unknown): void {
+    const timer = asVirtualTimer(handle);
+    if (timer !== undefined) timer.clear();
+    else real(handle as never);
+  };
+// For good, not only while the guard is on: a library may clear a virtual timer after the run
+// (a breaker's shutdown), and Node's own clearTimeout would not know it.
+globalThis.clearTimeout = clear(originals.clearTimeout) as typeof clearTimeout;
+globalThis.clearInterval = clear(originals.clearInterval) as typeof clearInterval;
+globalThis.clearImmediate = clear(originals.clearImmediate) as typeof clearImmediate;
+
 function patch(): void {
   const g = globalThis as Record<string, unknown>;
-  g.setTimeout = function (this: unknown, ...args: unknown[]) {
-    check('setTimeout');
-    return (originals.setTimeout as (...a: unknown[]) => unknown).apply(this, args);
-  };
-  g.setInterval = function (this: unknown, ...args: unknown[]) {
-    check('setInterval');
-    return (originals.setInterval as (...a: unknown[]) => unknown).apply(this, args);
-  };
-  g.setImmediate = function (this: unknown, ...args: unknown[]) {
-    check('setImmediate');
-    return (originals.setImmediate as (...a: unknown[]) => unknown).apply(this, args);
-  };
+  const timer = (what: Patched, kind: 'timeout' | 'interval' | 'immediate', real: (...a: unknown[]) => unknown) =>
+    function (this: unknown, ...args: unknown[]) {
+      const bridge = check(what);
+      if (bridge === undefined) return real.apply(this, args);
+      const [fn, ...rest] = args;
+      return kind === 'immediate' ? virtualTimer(bridge, kind, fn, 0, rest) : virtualTimer(bridge, kind, fn, rest[0], rest.slice(1));
+    };
+  g.setTimeout = timer('setTimeout', 'timeout', originals.setTimeout as never);
+  g.setInterval = timer('setInterval', 'interval', originals.setInterval as never);
+  g.setImmediate = timer('setImmediate', 'immediate', originals.setImmediate as never);
   process.nextTick = function (this: unknown, ...args: unknown[]) {
     ticks++;
     check('process.nextTick');
     return (originals.nextTick as (...a: unknown[]) => unknown).apply(this, args);
   } as typeof process.nextTick;
   Date.now = () => {
-    check('Date.now');
-    return originals.dateNow();
+    const bridge = check('Date.now');
+    return bridge === undefined ? originals.dateNow() : VIRTUAL_EPOCH_MS + bridge.now();
   };
+  (performance as { now: () => number }).now = () => {
+    const bridge = check('performance.now');
+    return bridge === undefined ? realPerformanceNow() : bridge.now();
+  };
+  const hrtime = (previous?: [number, number]): [number, number] => {
+    const bridge = check('process.hrtime');
+    return bridge === undefined ? originals.hrtime(previous) : virtualHrtime(bridge.now(), previous);
+  };
+  hrtime.bigint = (): bigint => {
+    const bridge = check('process.hrtime');
+    return bridge === undefined ? originals.hrtime.bigint() : BigInt(Math.round(bridge.now() * 1e6));
+  };
+  process.hrtime = hrtime as typeof process.hrtime;
   // Not a timer, but the same harm: an unseeded draw makes two runs of one seed differ.
   Math.random = () => {
     check('Math.random');
@@ -164,6 +252,8 @@ function unpatch(): void {
   g.setInterval = originals.setInterval;
   g.setImmediate = originals.setImmediate;
   process.nextTick = originals.nextTick;
+  process.hrtime = originals.hrtime;
+  delete (performance as { now?: unknown }).now;
   Date.now = originals.dateNow;
   Math.random = originals.random;
 }

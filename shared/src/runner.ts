@@ -27,7 +27,12 @@ export { Served, type ServedRequest } from './run/served.js';
 export interface ClockDriver extends Scheduler {
   readonly clock: Clock;
   run<T>(main: Promise<T>, options: VirtualRunOptions): Promise<T>;
+  /** Runs learner code outside `run` (the factories) under the same guard (VirtualClock.within). */
+  within?<T>(fn: () => T): T;
 }
+
+/** Calls `fn` through the driver's `within` when it has one. */
+export const within = <T>(driver: ClockDriver, fn: () => T): T => (driver.within ? driver.within(fn) : fn());
 
 /** Real time: the same learner code, for runs against a real Redis. */
 export const realDriver: ClockDriver = {
@@ -95,7 +100,7 @@ export async function runScenario<D extends AppDeps = AppDeps>(
   const rng = createRng(spec.seed);
   const instances = spec.instances ?? 1;
   checkScenario(spec);
-  const fleet = assembleFleet(spec, factory, clock, rng, t0, options.extend);
+  const fleet = within(driver, () => assembleFleet(spec, factory, clock, rng, t0, options.extend));
   const { ids, members } = fleet;
   for (const [i, m] of members.entries()) {
     if (typeof (m.app as { get?: unknown } | undefined)?.get !== 'function') {

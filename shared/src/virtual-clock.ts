@@ -8,6 +8,7 @@
 import type { Clock } from './clock.js';
 import { HerdError } from './errors.js';
 import { foreignTicks, installGuard, realNextTick, realSetImmediate } from './guard.js';
+import type { TimeBridge } from './library-time.js';
 import { MinHeap } from './min-heap.js';
 
 export interface VirtualRunOptions {
@@ -34,8 +35,37 @@ export class VirtualClock implements Clock {
   private t = 0;
   private readonly times = new MinHeap();
   private readonly buckets = new Map<number, Array<() => void>>();
-  /** Set by the guard when learner code reaches for a global timer; ends the run it happens in. */
+  /**
+   * Set by the guard when learner code reaches for a global timer, during a run or `within`;
+   * ends the run it happens in (or the next one), and is cleared when that run ends.
+   */
   private violation: HerdError | undefined;
+  private readonly report = (e: HerdError): void => {
+    this.violation ??= e;
+  };
+
+  /**
+   * What the guard hands a library's timers and clock readings (library-time.ts). A cancelled
+   * timer leaves its bucket at once, so it neither moves time nor hides a HANG; the flag covers
+   * a timer cleared by another callback of its own instant, whose bucket is already running.
+   */
+  private readonly bridge: TimeBridge = {
+    now: () => this.t,
+    schedule: (ms, fn) => {
+      const handle = { at: ms > 0 ? this.t + ms : this.t, cancelled: false, fire: () => void (handle.cancelled || fn()) };
+      this.schedule(ms, handle.fire);
+      return handle;
+    },
+    cancel: (h) => {
+      const handle = h as { at: number; cancelled: boolean; fire: () => void };
+      handle.cancelled = true;
+      const bucket = this.buckets.get(handle.at);
+      const i = bucket?.indexOf(handle.fire) ?? -1;
+      if (i < 0) return;
+      bucket!.splice(i, 1);
+      if (bucket!.length === 0) this.buckets.delete(handle.at);
+    },
+  };
 
   /** A VirtualClock is its own ClockDriver. */
   get clock(): Clock {
@@ -62,6 +92,19 @@ export class VirtualClock implements Clock {
     bucket.push(fn);
   }
 
+  /**
+   * Runs `fn` (learner code outside a run: a factory, a constructor) with the guard on for this
+   * clock, so its global timers are caught and its libraries' timers land on this clock.
+   */
+  within<T>(fn: () => T): T {
+    const restore = installGuard(this.report, this.bridge);
+    try {
+      return fn();
+    } finally {
+      restore();
+    }
+  }
+
   /** Wake-ups still queued. */
   get scheduled(): number {
     let n = 0;
@@ -75,8 +118,6 @@ export class VirtualClock implements Clock {
    * used a global timer. Each of these stops the run at once.
    */
   run<T>(main: Promise<T>, options: VirtualRunOptions = {}): Promise<T> {
-    // A violation belongs to the run it happened in; a reused clock starts clean.
-    this.violation = undefined;
     return new Promise<T>((resolve, reject) => {
       let state: 'pending' | 'ok' | 'failed' = 'pending';
       let value: T | undefined;
@@ -91,11 +132,12 @@ export class VirtualClock implements Clock {
           error = e;
         },
       );
-      const restore = installGuard((e) => {
-        this.violation ??= e;
-      });
+      const restore = installGuard(this.report, this.bridge);
+      // A violation belongs to the run it happened in (or the `within` before it): a reused
+      // clock starts its next run clean.
       const stop = (outcome: () => void): void => {
         restore();
+        this.violation = undefined;
         outcome();
       };
       /** Ends the run with HANG or STUCK, naming the oldest pending call when there is one. */
@@ -121,11 +163,18 @@ export class VirtualClock implements Clock {
           ticksSeen = foreignTicks();
           return void realSetImmediate(step);
         }
-        if (this.violation) return stop(() => reject(this.violation));
+        const violation = this.violation;
+        if (violation) return stop(() => reject(violation));
         if (state === 'ok') return stop(() => resolve(value as T));
         if (state === 'failed') return stop(() => reject(error));
-        const at = this.times.pop();
-        if (at === undefined) {
+        let at = this.times.pop();
+        let bucket = at === undefined ? undefined : this.buckets.get(at);
+        // A time whose every wake-up was cancelled (a library's cleared timer) has no bucket.
+        while (at !== undefined && bucket === undefined) {
+          at = this.times.pop();
+          bucket = at === undefined ? undefined : this.buckets.get(at);
+        }
+        if (at === undefined || bucket === undefined) {
           return fail(
             'HANG',
             (what) => `${what} never settled: nothing is scheduled on the clock, so no timer or origin reply can ever resolve it (a promise that is never resolved or rejected?)`,
@@ -150,7 +199,6 @@ export class VirtualClock implements Clock {
           );
         }
         this.t = at;
-        const bucket = this.buckets.get(at)!;
         this.buckets.delete(at);
         try {
           for (let i = 0; i < bucket.length; i++) bucket[i]!();

@@ -6,7 +6,7 @@
  * are outcomes; an exception from learner code is recorded (first one kept) and the run goes on.
  */
 import { createRng } from '../rng.js';
-import type { ClockDriver, FailureSample } from '../runner.js';
+import { within, type ClockDriver, type FailureSample } from '../runner.js';
 import { VirtualClock } from '../virtual-clock.js';
 import { Balancer, createBalancerPolicy, type BalancerOptions, type BalancerPolicy } from './balancer.js';
 import { Bins } from './bins.js';
@@ -64,7 +64,8 @@ export async function runResilience(spec: ResilienceSpec, parts: ResilienceParts
     failure.count++;
   };
 
-  const nodes = expandNodes(spec).map(
+  // The learner's parts are made here, outside the run: under the run's guard all the same.
+  const nodes = within(driver, () => expandNodes(spec).map(
     ({ id, options: nodeOptions }, index) =>
       new Service(id, index, nodeOptions, {
         scheduler: driver,
@@ -73,12 +74,12 @@ export async function runResilience(spec: ResilienceSpec, parts: ResilienceParts
         onError,
         series: { completed: new Bins(t0, binMs), rejected: new Bins(t0, binMs), wasted: new Bins(t0, binMs) },
       }),
-  );
+  ));
   const balancerOptions = spec.balancer ?? {};
   const balancer = new Balancer(nodes, balancerOptions, {
     scheduler: driver,
     rng: rng.fork('balancer'),
-    policy: parts.balancer ? parts.balancer(balancerOptions) : createBalancerPolicy(balancerOptions),
+    policy: within(driver, () => (parts.balancer ? parts.balancer(balancerOptions) : createBalancerPolicy(balancerOptions))),
     t0,
     nextId,
     onError,

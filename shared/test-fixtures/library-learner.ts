@@ -1,0 +1,24 @@
+// Test fixture for shared/src/guard.test.ts: learner-like code that delegates to libraries which
+// read the global clock and set their own timers (its folder is added as a learner dir).
+import pRetry from 'p-retry';
+import CircuitBreaker from 'opossum';
+
+/** Fails `failures` times, then answers; p-retry waits 100 ms, then 200 ms, ... between tries. */
+export function retryThrough(failures: number, randomize = false): Promise<string> {
+  let calls = 0;
+  return pRetry(
+    async () => {
+      if (calls++ < failures) throw new Error(`try ${calls} failed`);
+      return `ok after ${calls}`;
+    },
+    { retries: 5, minTimeout: 100, factor: 2, randomize },
+  );
+}
+
+/** A breaker that opens after one failure and half-opens 1 s later; its stats roll on an interval. */
+export function makeBreaker(): CircuitBreaker<[boolean], string> {
+  return new CircuitBreaker(async (fail: boolean) => {
+    if (fail) throw new Error('down');
+    return 'up';
+  }, { name: 'fixture', resetTimeout: 1000, errorThresholdPercentage: 1, volumeThreshold: 1, timeout: false });
+}
