@@ -4,7 +4,7 @@
  * and the reason a starter must fail, next to the code that measures it), how its app is built,
  * its headline table and its demo. The course list (grader/modules/course.ts) orders them.
  */
-import type { AppDeps, AppFactory, FleetContext, SharedStore } from '@herd/harness/engine';
+import type { AppDeps, AppFactory, FleetContext, ScenarioSpec, SharedStore } from '@herd/harness/engine';
 import type { TimeSeriesChart } from './charts/svg-chart.js';
 
 /** Which code the checks run against: the learner's starter files or the reference solution. */
@@ -26,6 +26,12 @@ export interface Outcome {
   seriesLabel?: string;
   /** Marks the check skipped (e.g. no Redis outside CI), with the reason in `message`. */
   skipped?: boolean;
+  /**
+   * The number the check compared with its bound, and the bound, where it compares one: `pnpm
+   * verdicts` prints the reference's figure, the nearest wrong one and the bound between them.
+   */
+  figure?: number;
+  bound?: number;
 }
 
 export interface CheckContext {
@@ -64,6 +70,11 @@ export interface AppEnv {
 export interface CacheApp<D extends AppDeps = AppDeps> {
   factory: AppFactory<D>;
   extend?: (base: AppDeps, fleet: FleetContext) => D;
+  /**
+   * The oldest a served value may be in a run of `spec` (the TTL, the hard TTL, plus the time a
+   * write takes to land): every run the checks make is audited against it (runApp).
+   */
+  maxAgeMs?: (spec: ScenarioSpec) => number;
 }
 
 /**

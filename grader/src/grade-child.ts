@@ -20,6 +20,7 @@ process.on('message', (raw) => {
   void (async () => {
     // Only this module's folder, not the whole course: the child starts faster.
     const def = ((await import(`../modules/${req.definition}/module.js`)) as { default: ModuleDefinition }).default;
+    await send({ type: 'ready' });
     const spec: ModuleSpec = { ...def, ...(req.dir === undefined ? {} : { dir: req.dir }), ...(req.files === undefined ? {} : { files: req.files }) };
     const result = await gradeModule(spec, req.target, {
       ...req.options,

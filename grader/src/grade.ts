@@ -7,12 +7,12 @@
  * too: a promise that rejects with nobody listening, an exception thrown from a callback, a call
  * to process.exit. Each fails the check it happened in, in one line naming the learner's file.
  */
-import { learnerFrame } from '@herd/harness/engine';
+import { isHerdError, learnerFrame } from '@herd/harness/engine';
 import type { CheckDef, Exports } from './define.js';
 import { describeLearnerError, firstLine, isGraderBug } from './learner-error.js';
 import { loadExports, mainFile, referenceExports } from './load-learner.js';
 import type { ModuleSpec } from './manifest.js';
-import type { CheckResult, ModuleResult, Status, Target } from './types.js';
+import type { CheckResult, ModuleResult, SeedResult, Status, Target } from './types.js';
 
 export const DEFAULT_SEEDS = [1, 2, 3] as const;
 
@@ -25,6 +25,8 @@ export interface GradeOptions {
   onCheck?(name: string, seed: number): void;
   /** Called with each check's result as soon as it is known. */
   onResult?(result: CheckResult): void;
+  /** Grade every seed even after one fails, and keep each seed's result (`pnpm verdicts`). */
+  everySeed?: boolean;
 }
 
 /** Another module's reference exports, loaded once per process (01's prediction runs its naive cache). */
@@ -64,54 +66,53 @@ export async function gradeModule(spec: ModuleSpec, target: Target, options: Gra
 }
 
 async function gradeCheck(check: CheckDef, exports: Exports, target: Target, file: string, seeds: readonly number[], options: GradeOptions): Promise<CheckResult> {
-  const base = { name: check.name, target: check.target, measured: '', message: '', seed: null };
   const runSeeds = check.seeds === 'once' ? seeds.slice(0, 1) : seeds;
   let result: CheckResult | undefined;
+  const perSeed: SeedResult[] = [];
   for (const seed of runSeeds) {
     options.onCheck?.(check.name, seed);
-    const stray = watchStrays();
-    try {
-      const outcome = await check.run({ seed, target, exports, value: check.value, file, reference });
-      // Rejections nobody handled surface a turn after the promise settles.
-      await new Promise((r) => setImmediate(r));
-      const crash = stray.first();
-      if (crash !== undefined) {
-        result = { ...base, status: 'fail', measured: outcome.measured, message: strayLine(crash, file), seed };
-        break;
-      }
-      if (outcome.skipped) {
-        result = { ...base, status: 'skipped', measured: outcome.measured, message: outcome.message ?? '', seed };
-        break;
-      }
-      const current: CheckResult = {
-        ...base,
-        status: outcome.pass ? 'pass' : 'fail',
-        measured: outcome.measured,
-        message: outcome.message ?? '',
-        seed,
-        series: outcome.series,
-        ...(outcome.seriesLabel === undefined ? {} : { seriesLabel: outcome.seriesLabel }),
-      };
-      result ??= current;
-      if (!outcome.pass) {
-        result = current;
-        break;
-      }
-    } catch (error) {
-      const crash = stray.first();
-      if (crash !== undefined) {
-        result = { ...base, status: 'fail', measured: '-', message: strayLine(crash, file), seed };
-      } else if (isGraderBug(error)) {
-        result = { ...base, status: 'error', measured: '-', message: `grader bug, please report it: ${firstLine(error instanceof Error ? `${error.name}: ${error.message}` : String(error))}`, seed, graderBug: true };
-      } else {
-        result = { ...base, status: 'error', measured: '-', message: describeLearnerError(error, file), seed };
-      }
-      break;
-    } finally {
-      stray.stop();
-    }
+    const current = await gradeSeed(check, exports, target, file, seed);
+    perSeed.push({ seed, status: current.status, measured: current.measured, message: current.message, ...(current.figure === undefined ? {} : { figure: current.figure }), ...(current.bound === undefined ? {} : { bound: current.bound }) });
+    // The figure shown is the first failing seed's, or the first seed's when all pass.
+    if (result === undefined || (result.status === 'pass' && current.status !== 'pass')) result = current;
+    if (current.status !== 'pass' && !options.everySeed) break;
   }
-  return result!;
+  return options.everySeed ? { ...result!, perSeed } : result!;
+}
+
+/** One check on one seed, with whatever learner code does outside the awaited promise caught too. */
+async function gradeSeed(check: CheckDef, exports: Exports, target: Target, file: string, seed: number): Promise<CheckResult> {
+  const base = { name: check.name, target: check.target, measured: '', message: '', seed };
+  const stray = watchStrays();
+  try {
+    const outcome = await check.run({ seed, target, exports, value: check.value, file, reference });
+    // Rejections nobody handled surface a turn after the promise settles.
+    await new Promise((r) => setImmediate(r));
+    const crash = stray.first();
+    if (crash !== undefined) return { ...base, status: 'fail', measured: outcome.measured, message: strayLine(crash, file) };
+    if (outcome.skipped) return { ...base, status: 'skipped', measured: outcome.measured, message: outcome.message ?? '' };
+    return {
+      ...base,
+      status: outcome.pass ? 'pass' : 'fail',
+      measured: outcome.measured,
+      message: outcome.message ?? '',
+      series: outcome.series,
+      ...(outcome.seriesLabel === undefined ? {} : { seriesLabel: outcome.seriesLabel }),
+      ...(outcome.figure === undefined ? {} : { figure: outcome.figure }),
+      ...(outcome.bound === undefined ? {} : { bound: outcome.bound }),
+    };
+  } catch (error) {
+    const crash = stray.first();
+    if (crash !== undefined) return { ...base, status: 'fail', measured: '-', message: strayLine(crash, file) };
+    // A wrong answer found by the audit every run gets (cache/audit.ts) is a failed property, not a crash.
+    if (isHerdError(error, 'BAD_ANSWER')) return { ...base, status: 'fail', measured: 'a wrong answer', message: `${file}: ${error.message}` };
+    if (isGraderBug(error)) {
+      return { ...base, status: 'error', measured: '-', message: `grader bug, please report it: ${firstLine(error instanceof Error ? `${error.name}: ${error.message}` : String(error))}`, graderBug: true };
+    }
+    return { ...base, status: 'error', measured: '-', message: describeLearnerError(error, file) };
+  } finally {
+    stray.stop();
+  }
 }
 
 type Stray = { kind: 'rejection' | 'exception' | 'exit'; error: unknown };
@@ -159,7 +160,7 @@ function strayLine(stray: Stray, file: string): string {
   const what = e instanceof Error ? firstLine(`${e.name === 'Error' ? '' : `${e.name}: `}${e.message}`) : firstLine(String(e));
   if (stray.kind === 'exit') return `${where}: ${what}: a module's code never ends or signals the process; throw an error or return a rejected promise instead`;
   if (stray.kind === 'exception') return `${where}: an exception escaped outside any awaited call (${what}): throw inside the promise get() returns, not from a callback`;
-  return `${where}: a promise rejected and nothing handled it (${what}): did you leave the promise of .finally() or .then() unhandled? call.then(onDone, onDone) handles both outcomes`;
+  return `${where}: a promise rejected and nothing handled it (${what}): did you leave the promise of .finally() or .then() unhandled? p.then(onDone, onDone) handles both outcomes; a promise started in the background needs its own .catch()`;
 }
 
 export function foldStatus(statuses: readonly Status[]): Status {

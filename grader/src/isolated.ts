@@ -21,10 +21,12 @@ export interface ChildRequest {
   dir?: string;
   files?: Record<string, string[]>;
   target: Target;
-  options: { seeds?: readonly number[]; only?: readonly string[] };
+  options: { seeds?: readonly number[]; only?: readonly string[]; everySeed?: boolean };
 }
 
 export type ChildReply =
+  /** The child has started and loaded the grader: from here on the time is the learner's code's. */
+  | { type: 'ready' }
   | { type: 'check'; name: string; seed: number }
   /** The child's event loop is free: whatever it waits on is not a loop that blocks it. */
   | { type: 'pong' }
@@ -48,6 +50,8 @@ const defaultWatchdogMs = (): number => Number(process.env.HERD_WATCHDOG_MS) || 
 export interface IsolatedOptions extends Omit<GradeOptions, 'onCheck' | 'onResult'> {
   /** Default: defaultWatchdogMs(). */
   watchdogMs?: number;
+  /** The child's heap, MB. Default CHILD_HEAP_MB. */
+  heapMb?: number;
 }
 
 /** The grading child's heap: far above what grading needs, low enough that a runaway allocation ends in seconds. */
@@ -55,7 +59,7 @@ const CHILD_HEAP_MB = 1536;
 
 export function gradeIsolated(spec: ModuleSpec, target: Target, options: IsolatedOptions = {}): Promise<ModuleResult> {
   const watchdogMs = options.watchdogMs ?? defaultWatchdogMs();
-  const child = forkTs(CHILD, [], { heapMb: CHILD_HEAP_MB });
+  const child = forkTs(CHILD, [], { heapMb: options.heapMb ?? CHILD_HEAP_MB });
   // Only the learner's own console output comes from the child: it goes to stderr, so debugging
   // prints show up on the terminal but never inside `pnpm grade --json`'s stdout. V8's report of
   // a process out of memory is not the learner's output: it is cut, and summed up in one line.
@@ -77,9 +81,11 @@ export function gradeIsolated(spec: ModuleSpec, target: Target, options: Isolate
     const done: CheckResult[] = [];
     let timer: NodeJS.Timeout | undefined;
     let settled = false;
+    let startup: NodeJS.Timeout | undefined;
     const finish = (outcome: () => void): void => {
       if (settled) return;
       settled = true;
+      clearTimeout(startup);
       clearTimeout(timer);
       clearTimeout(pinged);
       release();
@@ -89,6 +95,7 @@ export function gradeIsolated(spec: ModuleSpec, target: Target, options: Isolate
     // promise outside the virtual clock that never settles); one that does not is blocked.
     let pinged: NodeJS.Timeout | undefined;
     const arm = (): void => {
+      clearTimeout(startup);
       clearTimeout(timer);
       clearTimeout(pinged);
       timer = setTimeout(() => {
@@ -101,6 +108,8 @@ export function gradeIsolated(spec: ModuleSpec, target: Target, options: Isolate
       if (m.type === 'pong') {
         clearTimeout(pinged);
         finish(() => resolve(hungResult(spec, target, options.only, done, current, watchdogMs, 'waiting')));
+      } else if (m.type === 'ready') {
+        arm();
       } else if (m.type === 'check') {
         current = { name: m.name, seed: m.seed };
         arm();
@@ -124,11 +133,17 @@ export function gradeIsolated(spec: ModuleSpec, target: Target, options: Isolate
       finish(() => reject(new GraderError(`the grading process for ${spec.id} exited (${signal ?? `code ${code}`}) before it finished${lastLine(stderr) ? `: ${lastLine(stderr)}` : ''}`)));
     });
     child.once('error', (e) => finish(() => reject(new GraderError(`could not start the grading process: ${e.message}`))));
-    // Loading the learner's files happens before the first check: a loop at import time is covered too.
-    arm();
-    child.send({ definition: spec.id, dir: spec.dir, files: spec.files, target, options: { seeds: options.seeds, only: options.only } } satisfies ChildRequest);
+    // The watchdog starts once the child has started and loaded the grader ('ready'): starting a
+    // process on a loaded machine is not the learner's time. Loading the learner's files comes
+    // after, before the first check, so a loop at import time is covered too. A child that never
+    // gets that far is the grader's problem, with a limit of its own.
+    startup = setTimeout(() => finish(() => reject(new GraderError(`the grading process for ${spec.id} did not start within ${STARTUP_MS / 1000} s; is the machine overloaded?`))), STARTUP_MS);
+    child.send({ definition: spec.id, dir: spec.dir, files: spec.files, target, options: { seeds: options.seeds, only: options.only, everySeed: options.everySeed } } satisfies ChildRequest);
   });
 }
+
+/** How long a child may take to start and load the grader before it reports ready. */
+const STARTUP_MS = 120_000;
 
 /** How long a child at the watchdog gets to answer a ping. */
 const PING_GRACE_MS = 1000;

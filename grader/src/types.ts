@@ -15,6 +15,20 @@ export interface CheckResult {
   seriesLabel?: string;
   /** Set when the grader itself failed in this check: a bug to report, not the learner's doing. */
   graderBug?: boolean;
+  /** The compared figure and its bound (Outcome.figure, Outcome.bound), when the check states them. */
+  figure?: number;
+  bound?: number;
+  /** With GradeOptions.everySeed: each seed's own result, in order. */
+  perSeed?: SeedResult[];
+}
+
+export interface SeedResult {
+  seed: number;
+  status: Status;
+  measured: string;
+  message: string;
+  figure?: number;
+  bound?: number;
 }
 
 export interface ModuleResult {

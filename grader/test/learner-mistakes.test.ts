@@ -15,8 +15,8 @@ import { typeWarnings } from '../src/typecheck.js';
 import { fixtureDir, gradeFixture } from './support/fixtures.js';
 
 const DIR = fixtureDir('learner');
-const grade = (file: string, only = ['same value for every waiter', 'one query per boundary'], isolated = false, watchdogMs?: number) =>
-  gradeFixture(singleFlight, { 'single-flight.ts': file }, { folder: 'learner', only, isolated, watchdogMs });
+const grade = (file: string, only = ['same value for every waiter', 'one query per boundary'], isolated = false, watchdogMs?: number, heapMb?: number) =>
+  gradeFixture(singleFlight, { 'single-flight.ts': file }, { folder: 'learner', only, isolated, watchdogMs, heapMb });
 
 describe('learner mistakes get one line naming the file', () => {
   it('syntax error', async () => {
@@ -104,7 +104,8 @@ describe('learner mistakes get one line naming the file', () => {
   });
 
   it('a runaway allocation is one line about memory, not a V8 stack', async () => {
-    const r = await grade('allocates.ts', ['same value for every waiter', 'keys independent'], true);
+    // A small heap, so the allocation ends in seconds even on a loaded machine.
+    const r = await grade('allocates.ts', ['same value for every waiter', 'keys independent'], true, undefined, 384);
     expect(r.checks[0]!.status).toBe('error');
     expect(r.checks[0]!.message).toMatch(new RegExp(`^${DIR}/allocates\\.ts: "same value for every waiter" \\(seed 1\\) ran the grading process out of memory`));
     expect(r.checks[1]!.message).toMatch(/not graded/);

@@ -28,6 +28,7 @@ export {
   type FleetContext,
   type FailureSample,
   type Freshness,
+  Answer,
   Served,
   type ServedRequest,
 } from './runner.js';

@@ -14,7 +14,8 @@ export type HerdErrorCode =
   | 'STORE_UNAVAILABLE'   // the shared store (Redis) cannot be reached
   | 'BAD_APP'           // learner code broke the app contract (no get, a get that returns no promise)
   | 'NOT_IMPLEMENTED'     // a starter's TODO
-  | 'BAD_RESPONSE';      // a resilience policy or delay function answered something the harness cannot use
+  | 'BAD_RESPONSE'       // a resilience policy or delay function answered something the harness cannot use
+  | 'BAD_ANSWER';        // a get() answered another key's value, a made-up value, null for a key that exists, or a value too old
 
 export class HerdError extends Error {
   readonly code: HerdErrorCode;

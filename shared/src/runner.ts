@@ -15,13 +15,13 @@ import { createRng } from './rng.js';
 import { assembleFleet, type FleetContext, type FleetMember } from './run/fleet.js';
 import { buildReport, type RunReport } from './run/report.js';
 import { checkScenario, type ScenarioSpec } from './run/scenario.js';
-import { Served } from './run/served.js';
+import { answerOf, Answer, Served } from './run/served.js';
 import { VirtualClock, type VirtualRunOptions } from './virtual-clock.js';
 
 export type { ScenarioSpec } from './run/scenario.js';
 export type { FleetContext } from './run/fleet.js';
 export type { RunReport, BoundaryReport, Freshness } from './run/report.js';
-export { Served, type ServedRequest } from './run/served.js';
+export { Answer, Served, type ServedRequest } from './run/served.js';
 
 /** Drives a run's clock: the virtual clock, real time, or another driver (the benchmark's). */
 export interface ClockDriver extends Scheduler {
@@ -138,7 +138,7 @@ export async function runScenario<D extends AppDeps = AppDeps>(
   const free: Call[] = [];
   const finish = (call: Call, ok: boolean, value: unknown): void => {
     const now = clock.now();
-    served.add(call.started - t0, now - call.started, served.keyId(call.key), call.instance, ok, ok ? versionOf(value) : 0, ok ? ageOf(value, now) : NaN);
+    served.add(call.started - t0, now - call.started, served.keyId(call.key), call.instance, ok, ok ? versionOf(value) : 0, ok ? ageOf(value, now) : NaN, ok ? answerOf(value, call.key) : Answer.own);
     call.started = NaN;
     const done = call.done;
     free.push(call);

@@ -3,7 +3,7 @@
  * against duration / TTL (a value never stored, or a TTL in the wrong unit, changes it), and the
  * age of every value served against the TTL. Each returns the failure message, or undefined.
  */
-import type { BoundaryReport, RunReport, ScenarioSpec } from '@herd/harness/engine';
+import { Answer, HerdError, type BoundaryReport, type RunReport, type Served, type ScenarioSpec } from '@herd/harness/engine';
 import { at, ms } from '../check-kit.js';
 
 const seconds = (v: number): string => `${+(v / 1000).toFixed(1)} s`;
@@ -48,4 +48,34 @@ export function worst(boundaries: readonly BoundaryReport[], by: (b: BoundaryRep
   let w: BoundaryReport | undefined;
   for (const b of boundaries) if (w === undefined || by(b) > by(w)) w = b;
   return w;
+}
+
+/**
+ * What every answer of a run contains, checked on every run a cache check makes (runApp), faults
+ * included: each successful get(key) resolved to key's own value from the origin (never another
+ * key's, never a value the origin did not make), null only for a key the origin does not have,
+ * and, when the module states its bound, a value no older than `maxAgeMs`. Returns the first
+ * wrong answer as one line, or undefined.
+ */
+export function auditAnswers(served: Served, spec: ScenarioSpec, maxAgeMs?: number): string | undefined {
+  const absent = spec.origin.absent;
+  for (let i = 0; i < served.n; i++) {
+    if (served.ok[i] !== 1) continue;
+    const a = served.answer[i]! as Answer;
+    const key = served.keys[served.key[i]!]!;
+    const who = `i${served.instance[i]}'s get("${key}") at ${at(served.start[i]!)}`;
+    if (a === Answer.otherKey) return `${who} answered another key's value, want "${key}"'s own: is the cache (or a flight, a claim) keyed by something other than the key?`;
+    if (a === Answer.other) return `${who} answered something the origin never made, want the value deps.origin.fetch("${key}") resolved to (the same object, not a copy or a wrapper)`;
+    if (a === Answer.null && !(absent?.(key) ?? false)) return `${who} answered null, but "${key}" exists: was an error or a timeout stored as "not found"?`;
+    if (a === Answer.own && maxAgeMs !== undefined && served.ageMs[i]! > maxAgeMs) {
+      return `${who} was served version ${served.version[i]} when it was ${ms(served.ageMs[i]!)} old, want at most ${ms(maxAgeMs)}: a value outlived its bound`;
+    }
+  }
+  return undefined;
+}
+
+/** auditAnswers as an error (BAD_ANSWER), for runApp to fail any check whose run served a wrong answer. */
+export function assertAnswers(served: Served, spec: ScenarioSpec, maxAgeMs?: number): void {
+  const wrong = auditAnswers(served, spec, maxAgeMs);
+  if (wrong !== undefined) throw new HerdError('BAD_ANSWER', wrong, { spec: spec.name });
 }

@@ -2,11 +2,14 @@
 import { runScenario, type AppDeps, type ClockDriver, type RunResult, type ScenarioSpec } from '@herd/harness/engine';
 import type { AppBuilder, AppEnv, Exports } from '../define.js';
 import { GraderError, RequestFailures } from '../learner-error.js';
+import { assertAnswers } from './audit.js';
 
 export interface RunAppOptions extends AppEnv {
   driver?: ClockDriver;
   /** Keep going when requests fail (the check reads report.failures itself). Default: throw RequestFailures. */
   allowFailures?: boolean;
+  /** Skip the answer audit: for a check that reads wrong answers itself. */
+  allowWrongAnswers?: boolean;
 }
 
 export async function runApp(app: AppBuilder | undefined, exports: Exports, spec: ScenarioSpec, options: RunAppOptions = {}): Promise<RunResult<AppDeps>> {
@@ -14,5 +17,7 @@ export async function runApp(app: AppBuilder | undefined, exports: Exports, spec
   const built = await app(exports, options);
   const result = await runScenario(spec, built.factory, { extend: built.extend, driver: options.driver });
   if (result.failure && !options.allowFailures) throw new RequestFailures(result.failure.error, result.failure.count, result.report.requests);
+  // Every run, faults included: each answer is the key's own value, within the module's bound.
+  if (!options.allowWrongAnswers) assertAnswers(result.served, spec, built.maxAgeMs?.(spec));
   return result;
 }

@@ -22,6 +22,7 @@ export interface GradeFixtureOptions {
   /** In a watched child process: for mistakes that would take down the process they run in. */
   isolated?: boolean;
   watchdogMs?: number;
+  heapMb?: number;
   folder?: string;
 }
 
@@ -29,7 +30,7 @@ export async function gradeFixture(def: ModuleDefinition, files: Record<string, 
   const spec = fixtureSpec(def, files, options.folder);
   const seeds = options.seeds ?? [1];
   return options.isolated
-    ? gradeIsolated(spec, 'starter', { seeds, only: options.only, watchdogMs: options.watchdogMs })
+    ? gradeIsolated(spec, 'starter', { seeds, only: options.only, watchdogMs: options.watchdogMs, heapMb: options.heapMb })
     : gradeModule(spec, 'starter', { seeds, only: options.only });
 }
 

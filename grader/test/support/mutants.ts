@@ -11,7 +11,6 @@ import { variantSpec, type Variant } from './variants.js';
 
 export interface Mutation extends Variant {
   name: string;
-  edits: ReadonlyArray<readonly [from: string, to: string]>;
 }
 
 /** The module with `mutation` applied to its reference, as a spec whose files are read from the mutant's folder. */

@@ -25,6 +25,10 @@ export interface Variant {
   edits?: ReadonlyArray<readonly [from: string, to: string]>;
   /** Or a whole file, relative to the module's fixture folder. */
   source?: string;
+  /** A wrong variant: the check that names its symptom, which must fail it on every seed... */
+  rejectedBy?: string;
+  /** ...with a message that says so. */
+  says?: RegExp;
 }
 
 /** Reads the reference file with the variant applied; fails loudly when an edit no longer applies. */

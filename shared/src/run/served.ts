@@ -17,6 +17,20 @@ export interface ServedRequest {
   version: number;
   /** How old the value was when it was served: answer time minus its builtAt, ms; NaN when unknown. */
   ageMs: number;
+  /** What the answer was (Answer): the key's own value, null, another key's value, or something else. */
+  answer: Answer;
+}
+
+/** What a successful get() resolved to, as the harness sees it. */
+export const Answer = { own: 0, null: 1, otherKey: 2, other: 3 } as const;
+export type Answer = (typeof Answer)[keyof typeof Answer];
+
+/** Classifies an answer to get(key): the origin's value for `key`, null, another key's value, or anything else. */
+export function answerOf(value: unknown, key: string): Answer {
+  if (value === null) return Answer.null;
+  const k = (value as { key?: unknown } | undefined)?.key;
+  if (typeof k !== 'string' || typeof (value as { version?: unknown }).version !== 'number') return Answer.other;
+  return k === key ? Answer.own : Answer.otherKey;
 }
 
 export class Served {
@@ -30,6 +44,7 @@ export class Served {
   ok = new Uint8Array(this.cap);
   version = new Uint32Array(this.cap);
   ageMs = new Float64Array(this.cap);
+  answer = new Uint8Array(this.cap);
   /** Key names by id, in the order keys were first seen; written by keyId. */
   readonly keys: string[] = [];
   private readonly ids = new Map<string, number>();
@@ -54,7 +69,7 @@ export class Served {
     return this.ids.get(key);
   }
 
-  add(start: number, latency: number, key: number, instance: number, ok: boolean, version: number, ageMs: number): void {
+  add(start: number, latency: number, key: number, instance: number, ok: boolean, version: number, ageMs: number, answer: Answer = Answer.own): void {
     if (this.n === this.cap) this.grow();
     const i = this.n++;
     this.start[i] = start;
@@ -64,6 +79,7 @@ export class Served {
     this.ok[i] = ok ? 1 : 0;
     this.version[i] = version;
     this.ageMs[i] = ageMs;
+    this.answer[i] = answer;
   }
 
   /** Request i as an object (for checks; the hot paths read the arrays). */
@@ -76,6 +92,7 @@ export class Served {
       ok: this.ok[i] === 1,
       version: this.version[i]!,
       ageMs: this.ageMs[i]!,
+      answer: this.answer[i]! as Answer,
     };
   }
 
@@ -93,5 +110,6 @@ export class Served {
     this.ok = grow(this.ok, Uint8Array);
     this.version = grow(this.version, Uint32Array);
     this.ageMs = grow(this.ageMs, Float64Array);
+    this.answer = grow(this.answer, Uint8Array);
   }
 }

@@ -1,0 +1,74 @@
+/**
+ * A module's variants and their verdicts: every mutation (mutations.ts) and every variant of the
+ * blind batch (blind.ts) in grader/test/fixtures/<module>/. A wrong one names the check that must
+ * reject it (`rejectedBy`) and what that check must say (`says`); a right one must pass every
+ * check. The mistakes tests grade them on the grader's first seed; `pnpm verdicts` on eight.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { repoRoot } from '@herd/harness/engine';
+import { describe, expect, it } from 'vitest';
+import type { ModuleDefinition } from '../../src/define.js';
+import { gradeModule } from '../../src/grade.js';
+import type { CheckResult } from '../../src/types.js';
+import { fixtureDir } from './fixtures.js';
+import { variantSpec, type Variant } from './variants.js';
+
+export interface NamedVariant {
+  name: string;
+  /** Which file of the fixture folder it comes from. */
+  from: 'mutations' | 'blind';
+  kind: 'wrong' | 'right';
+  variant: Variant;
+}
+
+/** The module's annotated variants: mutations with a kind or a rejectedBy, and the whole blind batch. */
+export async function moduleVariants(def: ModuleDefinition): Promise<NamedVariant[]> {
+  const out: NamedVariant[] = [];
+  for (const from of ['mutations', 'blind'] as const) {
+    const file = path.join(repoRoot, fixtureDir(def.id), `${from}.ts`);
+    if (!existsSync(file)) continue;
+    const mod = (await import(pathToFileURL(file).href)) as Record<string, Record<string, Variant> | undefined>;
+    for (const [name, variant] of Object.entries(mod[from] ?? {})) {
+      const kind = variant.kind ?? (variant.rejectedBy !== undefined ? 'wrong' : undefined);
+      if (kind !== undefined) out.push({ name, from, kind, variant });
+    }
+  }
+  return out;
+}
+
+/** Why a variant's grade is not its verdict, or undefined when it is. */
+export function verdictProblem(v: NamedVariant, checks: readonly CheckResult[]): string | undefined {
+  if (v.kind === 'right') {
+    const bad = checks.find((c) => c.status !== 'pass');
+    return bad === undefined ? undefined : `"${bad.name}" ${bad.status} (seed ${bad.seed}): ${bad.message}`;
+  }
+  const c = checks.find((r) => r.name === v.variant.rejectedBy);
+  if (c === undefined) return `names no check of this module ("${v.variant.rejectedBy}")`;
+  if (c.status !== 'fail') return `"${c.name}" ${c.status === 'pass' ? 'passed it' : `${c.status}: ${c.message}`}`;
+  if (v.variant.says !== undefined && !v.variant.says.test(c.message)) return `"${c.name}" failed it, but said: ${c.message}`;
+  return undefined;
+}
+
+/**
+ * The vitest suite of a module's variants: each wrong one rejected by its check on `seeds`, each
+ * right one passing every check.
+ */
+export function variantsSuite(def: ModuleDefinition, variants: readonly NamedVariant[], seeds: readonly number[] = [1]): void {
+  const wrong = variants.filter((v) => v.kind === 'wrong');
+  const right = variants.filter((v) => v.kind === 'right');
+  const grade = (v: NamedVariant, only?: string[]) => gradeModule(variantSpec(def, v.name, v.variant, v.from), 'starter', { seeds, ...(only ? { only } : {}) });
+  describe(`module ${def.id}: every wrong variant fails the check that names it`, () => {
+    it.each(wrong.map((v) => [v.name, v.variant.rejectedBy, v] as const))('%s: rejected by "%s"', async (_name, check, v) => {
+      const r = await grade(v, [check!]);
+      expect(verdictProblem(v, r.checks)).toBeUndefined();
+    });
+  });
+  describe(`module ${def.id}: every right variant passes`, () => {
+    it.each(right.map((v) => [v.name, v] as const))('%s', async (_name, v) => {
+      const r = await grade(v);
+      expect(verdictProblem(v, r.checks)).toBeUndefined();
+    });
+  });
+}
