@@ -14,6 +14,7 @@ import type { ModuleResult } from '../src/types.js';
 import { parseArgs } from '../src/cli/args.js';
 import { main } from '../src/cli/main.js';
 import { GraderError } from '../src/learner-error.js';
+import { paragraph } from '../src/render.js';
 import { moduleVariants, verdictProblem, type NamedVariant } from './support/verdicts.js';
 import { variantSpec } from './support/variants.js';
 
@@ -62,13 +63,20 @@ async function moduleVerdicts(def: ModuleDefinition, seeds: number[]): Promise<n
   const right = graded.filter((g) => g.v.kind === 'right');
   const problems: string[] = [];
   for (const g of graded) {
-    for (const c of g.result.checks) {
-      for (const s of c.perSeed ?? []) {
-        const p = verdictProblem(g.v, [{ ...c, status: s.status, message: s.message, seed: s.seed }]);
-        if (p !== undefined) {
-          problems.push(`${g.v.kind} ${g.v.name}, seed ${s.seed}: ${p}`);
-          break;
-        }
+    if (g.v.kind === 'wrong' && g.v.variant.rejectedBy === undefined) {
+      problems.push(`wrong ${g.v.name}, seed -: names no check that rejects it (rejectedBy)`);
+      continue;
+    }
+    for (const seed of seeds) {
+      // Each check's result on this seed (a check graded once counts for every seed).
+      const atSeed = g.result.checks.map((c) => {
+        const s = c.perSeed?.find((p) => p.seed === seed) ?? c.perSeed?.[0];
+        return s === undefined ? c : { ...c, status: s.status, message: s.message, seed: s.seed };
+      });
+      const p = verdictProblem(g.v, atSeed);
+      if (p !== undefined) {
+        problems.push(`${g.v.kind} ${g.v.name}, seed ${seed}: ${p}`);
+        break;
       }
     }
   }
@@ -82,7 +90,7 @@ async function moduleVerdicts(def: ModuleDefinition, seeds: number[]): Promise<n
   console.log(`  wrong: ${okWrong}/${wrong.length} rejected on every seed by the check that names them`);
   console.log(`  right: ${okRight}/${right.length} passed every check on every seed`);
   console.log(margins(def, reference, wrong));
-  for (const p of problems) console.log(clip(`  NOT HELD ${p}`));
+  for (const p of problems) console.log(`  ${paragraph(`NOT HELD ${p}`, 4, 80)}`);
   return problems.length;
 }
 
@@ -120,7 +128,6 @@ const span = (values: number[]): string => {
   return lo === hi ? fmt(lo) : `${fmt(lo)}-${fmt(hi)}`;
 };
 const clipTo = (s: string, w: number): string => (s.length > w ? `${s.slice(0, w - 1)}~` : s);
-const clip = (s: string): string => (s.length > 80 ? `${s.slice(0, 77)}...` : s);
 
 /** Runs the jobs, `width` at a time, keeping their order. */
 async function pool<T>(jobs: Array<() => Promise<T>>, width: number): Promise<T[]> {
