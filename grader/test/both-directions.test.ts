@@ -14,6 +14,8 @@ import { course, manifest, requireModule } from '../src/manifest.js';
 import type { CheckResult } from '../src/types.js';
 import { committedStarter } from './support/committed.js';
 import { syncCourseDocs } from '../src/course-docs.js';
+import { mainFile } from '../src/load-learner.js';
+import { renderModule, width } from '../src/render.js';
 
 describe('course list', () => {
   it('has unique ids numbered in order, 01 to 14', () => {
@@ -73,6 +75,9 @@ describe.each(manifest.map((m) => [m.id, m] as const))('%s', (_id, spec) => {
     const failing = result.checks.filter((c) => c.status !== 'pass' && !skippedForNoRedis(c)).map((c) => `${c.name}: ${c.status}: ${c.message}`);
     expect(failing, 'got failing checks on the reference, want none').toEqual([]);
     expect(result.checks.map((c) => c.name)).toEqual(spec.checks.map((c) => c.name));
+    // What `pnpm grade NN --solution` prints fits 80 columns.
+    const wide = renderModule(spec, result, 'solution', mainFile(spec, 'solution')).split('\n').filter((l) => width(l) > 80);
+    expect(wide, 'grade table lines over 80 columns').toEqual([]);
   });
 
   it('starter (as committed) fails every check for the reason the module teaches', async () => {

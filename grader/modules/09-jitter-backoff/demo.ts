@@ -9,6 +9,7 @@ import { terminalChart } from '../../src/charts/terminal-chart.js';
 import type { DemoContext } from '../../src/define.js';
 import { chartOf, runAll } from './headline.js';
 import { AFTER, ATTEMPT_TIMEOUT_MS, AWS_ANCHOR, OUTAGE, RECOVERY_BACKOFF, recovery } from './scenarios.js';
+import { table, terminalWidth } from '../../src/render.js';
 
 const pause = (msReal: number): Promise<void> => new Promise((r) => setTimeout(r, msReal));
 const sec = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
@@ -17,7 +18,7 @@ export async function demo(ctx: DemoContext): Promise<number> {
   const spec = recovery(ctx.seed);
   const runs = await runAll(ctx.exports, ctx.seed);
   ctx.ran?.();
-  const width = Math.min(100, process.stdout.columns ?? 80);
+  const width = terminalWidth();
   const say = async (line: string, ms = 600): Promise<void> => {
     console.log(line);
     if (ctx.live) await pause(ms);
@@ -51,10 +52,11 @@ export async function demo(ctx: DemoContext): Promise<number> {
     sec(r.contention.completionMs),
     `${AWS_ANCHOR[r.name].calls.toLocaleString('en-US')} / ${sec(AWS_ANCHOR[r.name].completionMs)}`,
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  console.log(chalk.dim(line(head)));
-  for (const r of rows) await say(line(r), 250);
+  // Laid out to fit the terminal: the widest columns wrap.
+  const lines = table(head, rows).split('\n');
+  const rule = lines.findIndex((l) => /^\S*-{3}/.test(l.replace(/\u001b\[[0-9;]*m/g, '')));
+  for (const l of lines.slice(0, rule + 1)) console.log(l);
+  for (const l of lines.slice(rule + 1)) await say(l, 250);
   console.log(chalk.dim("AWS's column is their published re-run of the simulator (a different model: see the README), quoted for comparison."));
   console.log(chalk.dim('All other figures measured in this run under the virtual clock; the same seed prints the same figures.'));
   return 0;

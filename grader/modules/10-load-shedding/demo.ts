@@ -12,6 +12,7 @@ import { ms, n } from '../../src/check-kit.js';
 import type { DemoContext } from '../../src/define.js';
 import { chartOf, sides } from './headline.js';
 import { CAPACITY, GOODPUT_SHARE, LEVELS, NODE, TIMELINE_FAULT, TIMELINE_STEPS, TIMEOUT_MS } from './scenarios.js';
+import { table as layout, terminalWidth } from '../../src/render.js';
 
 const pause = (msReal: number): Promise<void> => new Promise((r) => setTimeout(r, msReal));
 const sec = (v: number): string => `${+(v / 1000).toFixed(1)} s`;
@@ -20,7 +21,7 @@ export async function demo(ctx: DemoContext): Promise<number> {
   const label = ctx.target === 'solution' ? 'shedding (reference)' : 'shedding (yours)';
   const [plain, shed] = await sides(ctx.exports, label, ctx.seed);
   ctx.ran?.();
-  const width = Math.min(100, process.stdout.columns ?? 80);
+  const width = terminalWidth();
   const say = async (line: string, wait = 600): Promise<void> => {
     console.log(line);
     if (ctx.live) await pause(wait);
@@ -60,10 +61,10 @@ export async function demo(ctx: DemoContext): Promise<number> {
   const rows = [plain!, shed!].map((s) => [s.label, ...s.levels.map((l) => n(Math.round(l.goodputPerSec)))]);
   const p99 = [plain!, shed!].map((s) => [`p99, ${s.label}`, ...s.levels.map((l) => (l.p99 === 0 ? '-' : ms(l.p99)))]);
   const table = [...rows, ...p99];
-  const widths = head.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  console.log(chalk.dim(line(head)));
-  for (const r of table) await say(line(r), 250);
+  const lines = layout(head, table).split('\n');
+  const rule = lines.findIndex((l) => /^\S*-{3}/.test(l.replace(/\u001b\[[0-9;]*m/g, '')));
+  for (const l of lines.slice(0, rule + 1)) console.log(l);
+  for (const l of lines.slice(rule + 1)) await say(l, 250);
 
   const top = shed!.levels[shed!.levels.length - 1]!;
   const share = (p: 'high' | 'normal' | 'sheddable'): string => `${p} ${Math.round((100 * top.byPriority[p].good) / Math.max(1, top.byPriority[p].offered))}%`;

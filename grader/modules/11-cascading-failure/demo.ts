@@ -10,6 +10,7 @@ import { goodputPerSec } from './checks.js';
 import { NO_LAYER, runFleet, yourFix, type FleetRun } from './fleet-run.js';
 import { FIGURES, figuresOf, timeline } from './headline.js';
 import { FLEET, HEALTH, NODE_CAPACITY, scenarioLabel } from './scenario.js';
+import { table, terminalWidth } from '../../src/render.js';
 
 const pause = (msReal: number): Promise<void> => new Promise((r) => setTimeout(r, msReal));
 const t = (ms: number): string => `t=${(ms / 1000).toFixed(1)}s`;
@@ -29,7 +30,7 @@ async function play(ctx: DemoContext, title: string, run: FleetRun): Promise<voi
     const what = e.event === 'ejected' ? chalk.yellow(`ejected ${who}`) : `took back ${e.node}`;
     const bin = Math.floor(e.t / r.binMs);
     const good = goodputPerSec(r, Math.max(0, e.t - 1000), e.t);
-    lines.push({ at: e.t, text: `${what.padEnd(28)} ${healthy} healthy; queued on the fleet ${r.series.queue[bin] ?? 0}; goodput ${good}/s over the last second` });
+    lines.push({ at: e.t, text: `${what}: ${healthy} healthy, ${r.series.queue[bin] ?? 0} queued, goodput ${good}/s (last 1 s)` });
     if (healthy === 0) lines.push({ at: e.t, text: chalk.red.bold('no node left: every request is answered 503') });
   }
   lines.sort((a, b) => a.at - b.at);
@@ -59,15 +60,13 @@ export async function demo(ctx: DemoContext): Promise<number> {
   );
   await play(ctx, 'No layer: health checks queued behind the work, no shedding, no panic threshold, no cap', none);
   await play(ctx, `All layers (${ctx.target === 'solution' ? 'the reference' : 'your nodeSettings()'}, panic 50%, cap 10%)`, fixed);
-  const width = Math.min(100, process.stdout.columns ?? 80);
+  const width = terminalWidth();
   console.log('');
   console.log(terminalChart(timeline([{ label: 'no layer', run: none }, { label: 'all layers', run: fixed }], 'healthy nodes and goodput per 100 ms'), { width }));
   console.log('');
   const a = figuresOf(none);
   const b = figuresOf(fixed);
-  const w = Math.max(...FIGURES.map((f) => f.length));
-  console.log(chalk.dim(`${''.padEnd(w)}  ${'no layer'.padEnd(26)}all layers`));
-  FIGURES.forEach((f, i) => console.log(`${f.padEnd(w)}  ${a[i]!.padEnd(26)}${b[i]}`));
+  console.log(table(['', 'no layer', 'all layers'], FIGURES.map((f, i) => [f, a[i]!, b[i]!])));
   console.log(chalk.dim('\nAll figures measured in these runs under the virtual clock; the same seed prints the same figures. pnpm grade 11 shows each layer alone.'));
   return 0;
 }

@@ -6,7 +6,7 @@
 import chalk from 'chalk';
 import { terminalChart } from '../../src/charts/terminal-chart.js';
 import type { DemoContext } from '../../src/define.js';
-import { renderHeadline } from '../../src/render.js';
+import { renderHeadline, terminalWidth } from '../../src/render.js';
 import { headline, bands } from './headline.js';
 import { ALL, NONE, runMeta, type MetaRun } from './run.js';
 import { META, triggerLabel } from './scenarios.js';
@@ -38,7 +38,7 @@ export async function demo(ctx: DemoContext): Promise<number> {
   const fixed = await runMeta(ctx.exports, ctx.seed, ALL);
   const table = await headline({ seed: ctx.seed, target: ctx.target, exports: ctx.exports, label: ctx.target === 'solution' ? 'reference' : 'yours' });
   ctx.ran?.();
-  const width = Math.min(120, process.stdout.columns ?? 100);
+  const width = terminalWidth();
   const step = async (ms: number): Promise<void> => {
     if (ctx.live) await pause(ms);
   };

@@ -11,6 +11,7 @@ import type { DemoContext } from '../../src/define.js';
 import { FIGURES, timelineChart, variants } from './headline.js';
 import { answers, closedAfter, openedAfter } from './measure.js';
 import { BREAKER, OUTAGE, WORLD } from './world.js';
+import { table, terminalWidth } from '../../src/render.js';
 
 const pause = (msReal: number): Promise<void> => new Promise((r) => setTimeout(r, msReal));
 
@@ -70,13 +71,10 @@ export async function demo(ctx: DemoContext): Promise<number> {
     await say(closed === null ? null : R + closed, closed === null ? chalk.red('the breaker never closed again') : chalk.green('the breaker is closed: every request reads the store again'));
   }
   console.log('');
-  const width = Math.min(100, process.stdout.columns ?? 80);
+  const width = terminalWidth();
   console.log(terminalChart(timelineChart(list, `the store down from ${F / 1000} s to ${R / 1000} s (seed ${ctx.seed})`), { width, height: 10 }));
   console.log('');
-  const nameWidth = Math.max(...FIGURES.map((f) => f.name.length));
-  const colWidth = Math.max(...list.map((v) => v.label.length)) + 2;
-  console.log(' '.repeat(nameWidth) + list.map((v) => chalk.bold(v.label.padStart(colWidth))).join(''));
-  for (const f of FIGURES) console.log(f.name.padEnd(nameWidth) + list.map((v) => f.value(v.run).padStart(colWidth)).join(''));
+  console.log(table(['', ...list.map((v) => v.label)], FIGURES.map((f) => [f.name, ...list.map((v) => f.value(v.run))])));
   console.log(chalk.dim('\nAll figures measured in these runs under the virtual clock; the same seed prints the same figures.'));
   console.log(chalk.dim('Open and close are seen from outside: the first 100 ms in which requests skipped the store, and the first from which all of them reached it again.'));
   return 0;

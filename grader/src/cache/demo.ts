@@ -5,6 +5,7 @@
 import chalk from 'chalk';
 import { sparkline, type QueryRecord, type ScenarioSpec } from '@herd/harness/engine';
 import { terminalChart } from '../charts/terminal-chart.js';
+import { paragraph, terminalWidth } from '../render.js';
 import type { DemoContext } from '../define.js';
 import { runApp } from './run-app.js';
 
@@ -19,8 +20,11 @@ export function cacheDemo(scenario: (seed: number) => ScenarioSpec) {
     const o = spec.origin;
     console.log(chalk.bold(`${ctx.def.id} ${ctx.def.title}`) + chalk.dim(` (${ctx.target === 'solution' ? 'reference' : 'your code'}, seed ${ctx.seed})`));
     console.log(
-      `${spec.load.kind === 'closed' ? `${spec.load.clients} clients` : 'load'} on one hot key, ${report.instances} instance(s), TTL ${spec.ttlMs / 1000} s, ` +
-        `origin ${o.latencyMs} ms${o.jitterMs ? ` + up to ${o.jitterMs}` : ''}, ${o.capacity ?? 'unlimited'} queries at once\n`,
+      paragraph(
+        `${spec.load.kind === 'closed' ? `${spec.load.clients} clients` : 'load'} on one hot key, ${report.instances} instance(s), TTL ${spec.ttlMs / 1000} s, ` +
+          `origin ${o.latencyMs} ms${o.jitterMs ? ` + up to ${o.jitterMs}` : ''}, ${o.capacity ?? 'unlimited'} queries at once`,
+        0,
+      ) + '\n',
     );
     // The first boundary after the cold start is the one a TTL expiry causes.
     const b = report.boundaries[1] ?? report.boundaries[0];
@@ -44,8 +48,11 @@ export function cacheDemo(scenario: (seed: number) => ScenarioSpec) {
     if (ctx.live) await pause(400);
     console.log('');
     console.log(
-      chalk.bold(`Origin queries at this boundary: ${b.queries}`) +
-        ` (${b.misses} cache reads missed; ${b.requests} requests arrived while it lasted; their p99 ${Math.round(b.p99)} ms)`,
+      paragraph(
+        chalk.bold(`Origin queries at this boundary: ${b.queries}`) +
+          ` (${b.misses} cache reads missed; ${b.requests} requests arrived while it lasted; their p99 ${Math.round(b.p99)} ms)`,
+        2,
+      ),
     );
     const herds = report.boundaries.map((x) => x.queries);
     console.log(`Every boundary of the minute: ${herds.join(', ')} origin queries`);
@@ -53,16 +60,16 @@ export function cacheDemo(scenario: (seed: number) => ScenarioSpec) {
     if (table?.chart && table.runs.length > 1) {
       // Before and after on one axis: the herd next to what this module's layer leaves of it.
       console.log('');
-      console.log(terminalChart(table.chart, { width: Math.min(100, process.stdout.columns ?? 80), height: 8 }));
+      console.log(terminalChart(table.chart, { width: terminalWidth(), height: 8 }));
     } else {
       console.log(`${chalk.dim('origin queries/s')} ${chalk.cyan(sparkline(report.origin.perSecond))}`);
     }
-    console.log(chalk.dim('All figures measured in this run under the virtual clock; the same seed prints the same figures.'));
+    console.log(chalk.dim(paragraph('All figures measured in this run under the virtual clock; the same seed prints the same figures.', 0)));
     return 0;
   };
 }
 
 function line(q: QueryRecord, i: number): string {
-  const waited = q.queuedMs > 0 ? chalk.red(` after waiting ${Math.round(q.queuedMs)} ms for a free origin slot`) : '';
-  return `t=${(q.t / 1000).toFixed(3)}s  ${q.instance}  miss -> origin query #${i}, answered in ${Math.round(q.durationMs)} ms${waited}`;
+  const waited = q.queuedMs > 0 ? chalk.red(` (${Math.round(q.queuedMs)} ms queued for a slot)`) : '';
+  return `t=${(q.t / 1000).toFixed(3)}s  ${q.instance}  miss: origin query #${i}, ${Math.round(q.durationMs)} ms${waited}`;
 }

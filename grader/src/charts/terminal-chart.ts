@@ -1,6 +1,7 @@
 /**
- * The same time-series chart as the SVG, for the console (`pnpm demo`): asciichart draws the lines,
- * chalk colours them, every series on one scale.
+ * The same time-series chart as the SVG, for the console (`pnpm demo`): asciichart draws the first
+ * series as a line, every other series is a row of points in a glyph of its own (so the chart
+ * reads without colour), chalk colours them, every series on one scale.
  */
 import { plot, type PlotConfig } from 'asciichart';
 import chalk, { Chalk, type ChalkInstance, type ColorSupportLevel } from 'chalk';
@@ -32,6 +33,9 @@ function pool(values: readonly number[], per: number): number[] {
   }
   return out;
 }
+
+/** The glyph series i > 0 is drawn with (the first series is asciichart's line). */
+const glyph = (i: number): string => ['─', '•', '×', '+', 'o', '#'][i % 6]!;
 
 const visibleLength = (s: string): number => s.replace(/\x1b\[[0-9;]*m/g, '').length;
 
@@ -84,19 +88,40 @@ export function terminalChart(chart: TimeSeriesChart, options: TerminalChartOpti
   if (drawn.length === 0) {
     out.push(c.dim('(no data)'));
   } else {
-    const useColour = c.level > 0;
     const config: PlotConfig = {
       min: 0,
       max: toScale(top),
       height: rows - 1,
       format: (v) => formatNumber(fromScale(v), top).padStart(labelWidth),
-      // asciichart wants a raw escape to open each colour; chalk gives it as the prefix of a styled NUL.
-      colors: useColour ? drawn.map((s) => hue(s.i)('\0').split('\0')[0]) : undefined,
     };
-    const lines = plot(drawn.map((s) => s.values), config).split('\n');
+    // asciichart draws the first series as a line; every other one is drawn on top as points of
+    // its own glyph, so the chart reads without colour (the legend shows each glyph).
+    const lines = plot([drawn[0]!.values], config).split('\n');
     // asciichart marks the axis row for y = 0 with a cross, and with min 0 that index is the top row.
     lines[0] = lines[0]!.replace(/^(\s*\S+ )┼/, '$1┤');
-    out.push(...lines.map((l) => l.trimEnd()));
+    const axis = lines[0]!.search(/[┤┼]/);
+    const grid = lines.map((l) => [...l]);
+    const owner = grid.map((r) => r.map((_, x) => (x > axis ? drawn[0]!.i : -1)));
+    const ratio = (rows - 1) / (toScale(top) || 1);
+    for (const s of drawn.slice(1)) {
+      s.values.forEach((v, x) => {
+        const row = rows - 1 - Math.round(v * ratio);
+        const col = axis + 1 + x;
+        const r = grid[row]!;
+        while (r.length <= col) r.push(' ');
+        r[col] = glyph(s.i);
+        owner[row]![col] = s.i;
+      });
+    }
+    const paint = (r: string[], y: number): string =>
+      r
+        .map((ch, x) => {
+          const o = owner[y]![x] ?? -1;
+          return o < 0 || ch === ' ' ? ch : hue(o)(ch);
+        })
+        .join('')
+        .trimEnd();
+    out.push(...grid.map(paint));
 
     const pooledLength = Math.ceil(longest / per);
     const spanMs = pooledLength * per * chart.binMs;
@@ -121,7 +146,7 @@ export function terminalChart(chart: TimeSeriesChart, options: TerminalChartOpti
 
   const fitName = (name: string): string => (name.length > width - 3 ? `${name.slice(0, width - 4)}…` : name);
   const legend = [
-    ...chart.series.map((s, i) => `${hue(i)('──')} ${fitName(s.name)}`),
+    ...chart.series.map((s, i) => `${hue(i)(i === 0 ? '──' : glyph(i).repeat(2))} ${fitName(s.name)}`),
     ...[...new Set((chart.bands ?? []).map((b) => b.label))].map((label) => `${c.dim('▒▒')} ${fitName(label)}`),
   ];
   out.push(...wrap(legend, width));

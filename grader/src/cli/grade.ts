@@ -18,7 +18,7 @@ import { learnerPath, mainFile, targetDir } from '../load-learner.js';
 import { typeWarnings } from '../typecheck.js';
 import { manifest, requireModule, type ModuleSpec } from '../manifest.js';
 import { isDone, readProgress, recordGrade } from '../progress.js';
-import { paragraph, renderHeadline, renderModule } from '../render.js';
+import { commonCause, paragraph, renderHeadline, renderModule } from '../render.js';
 import type { ModuleResult, Target } from '../types.js';
 import { parseArgs, parseSeed } from './args.js';
 import { main } from './main.js';
@@ -58,12 +58,13 @@ main(async () => {
     if (!args.flags.has('json')) {
       console.log(renderModule(spec, result, target, mainFile(spec, target)));
       // A check that blocked its process would block this run of the same code too.
-      if (specs.length === 1 && result.hung === undefined) await printHeadline(spec, target, seeds[0]!);
+      if (specs.length === 1 && result.hung === undefined && commonCause(result) === undefined) await printHeadline(spec, target, seeds[0]!, result);
       // Awaited last: the type check has had the grading and the headline's time to finish.
       const warnings = await typing;
-      if (warnings.length > 0) {
-        console.log(`\n${chalk.yellow('warning: TypeScript finds type errors in your code (graded anyway, since tsx only strips types):')}`);
-        for (const w of warnings) console.log(chalk.yellow(`  ${w}`));
+      // A file that does not load has said so once already; its type errors would repeat it.
+      if (warnings.length > 0 && commonCause(result) === undefined) {
+        console.log(`\n${chalk.yellow(paragraph('warning: TypeScript finds type errors in your code (graded anyway, since tsx only strips types):', 2))}`);
+        for (const w of warnings) console.log(chalk.yellow(`  ${paragraph(w, 4)}`));
       }
       if (result.status === 'skipped') console.log(`\n${chalk.yellow(paragraph(`${spec.id} is not done yet: a check was skipped (see above), so it never ran. Start Redis (\`redis-server --daemonize yes\`, or set REDIS_URL) and grade again.`, 0))}`);
       console.log('');
@@ -87,7 +88,7 @@ main(async () => {
   // 2: the grader itself failed somewhere (a bug to report); 1: a check did not pass.
   if (results.some((r) => r.checks.some((c) => c.graderBug))) return 2;
   return results.every((r) => r.status === 'pass') ? 0 : 1;
-});
+}, { verdictExit: true });
 
 function progressList(current: ModuleSpec): string {
   const progress = readProgress();
@@ -98,12 +99,30 @@ function progressList(current: ModuleSpec): string {
   return [chalk.bold('Tame the Herd: progress'), ...lines].join('\n');
 }
 
-async function printHeadline(spec: ModuleSpec, target: Target, seed: number): Promise<void> {
+async function printHeadline(spec: ModuleSpec, target: Target, seed: number, result: ModuleResult): Promise<void> {
+  const file = mainFile(spec, target);
+  // The headline runs the learner's code in this process: what it leaves unhandled is one line
+  // after the table, never a stack trace through the harness that loses the table.
+  const strays: unknown[] = [];
+  const stray = (error: unknown): void => void strays.push(error);
+  process.on('unhandledRejection', stray);
+  process.on('uncaughtException', stray);
   try {
     const table = await headlineTable(spec, target, seed);
+    await new Promise((r) => setImmediate(r));
     if (table !== undefined) console.log(`\n${renderHeadline(table)}`);
   } catch (error) {
-    console.log(chalk.dim(`\n(headline table not shown: ${describeLearnerError(error, mainFile(spec, target))})`));
+    const why = describeLearnerError(error, file);
+    // The same failure as a check above: named once, there.
+    const said = result.checks.some((c) => c.message === why);
+    console.log(chalk.dim(`\n${paragraph(`(headline table not shown: ${said ? 'your code failed as above' : why})`, 1)}`));
+  } finally {
+    process.off('unhandledRejection', stray);
+    process.off('uncaughtException', stray);
+  }
+  if (strays.length > 0) {
+    const why = describeLearnerError(strays[0], file);
+    console.log(chalk.red(`\n${paragraph(`while the headline ran, your code left ${strays.length === 1 ? 'an error' : `${strays.length} errors`} unhandled: ${why}`, 2)}`));
   }
 }
 

@@ -37,4 +37,4 @@ main(async () => {
     }
   }
   return 0;
-});
+}, { verdictExit: true });
