@@ -74,6 +74,16 @@ describe('renderTimeSeriesSvg', () => {
     expect(numbersInText(symlog)).toEqual(expect.arrayContaining([0, 1, 10, 50]));
   });
 
+  it('draws series with a panel in panels of their own, stacked, one per panel name', async () => {
+    const paneled = await renderTimeSeriesSvg({
+      ...beforeAfter,
+      series: beforeAfter.series.map((s, i) => ({ ...s, panel: i === 0 ? 'panel one: before' : 'panel two: after' })),
+    });
+    expect(paneled).toContain('panel one: before');
+    expect(paneled).toContain('panel two: after');
+    expect(paneled).toContain(beforeAfter.series[1]!.name);
+  });
+
   it('renders empty, all-zero and series-less charts without throwing', async () => {
     const empty = await renderTimeSeriesSvg({ title: 'empty', yLabel: 'q/s', binMs: 1000, series: [{ name: 'nothing', values: [] }] });
     expect(empty).toContain('nothing');

@@ -13,8 +13,12 @@ export interface TimeSeriesChart {
   yLabel: string;
   /** Width of one bin in ms (1000 for per-second series, 100 for per-100ms). x axis is time in seconds. */
   binMs: number;
-  /** Series drawn on ONE shared y axis, e.g. before and after on the identical scenario. */
-  series: Array<{ name: string; values: readonly number[] }>;
+  /**
+   * Series drawn on ONE shared y axis, e.g. before and after on the identical scenario. Series
+   * with a `panel` are drawn in panels by that name, stacked, on the same axes (a crowded chart:
+   * one panel per variant); the terminal chart ignores panels.
+   */
+  series: Array<{ name: string; values: readonly number[]; panel?: string }>;
   /** Shaded time ranges (faults: "origin down"), optional. */
   bands?: Array<{ fromMs: number; toMs: number; label: string }>;
   /** Optional: log scale or a fixed y max. */
@@ -59,56 +63,70 @@ export function timeSeriesSpec(chart: TimeSeriesChart): TopLevelSpec {
 
   const x = { field: 't', type: 'quantitative', title: 'time (s)', scale: { domain: [0, endS], nice: false, zero: true } } as const;
 
-  const layers: unknown[] = [];
-  if (bands.length > 0) {
-    layers.push(
-      {
-        data: { values: bands },
-        mark: { type: 'rect', color: '#9e9e9e', opacity: 0.18, clip: true },
-        encoding: { x: { ...x, field: 'from' }, x2: { field: 'to' } },
+  const layersFor = (only: ReadonlySet<string>): unknown[] => {
+    const panelNames = names.filter((n) => only.has(n));
+    const layers: unknown[] = [];
+    if (bands.length > 0) {
+      layers.push(
+        {
+          data: { values: bands },
+          mark: { type: 'rect', color: '#9e9e9e', opacity: 0.18, clip: true },
+          encoding: { x: { ...x, field: 'from' }, x2: { field: 'to' } },
+        },
+        {
+          data: { values: bands },
+          mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, dy: 3, fontSize: 10, color: '#555555', clip: true },
+          encoding: { x: { ...x, field: 'from' }, y: { value: 0 }, text: { field: 'label' } },
+        },
+      );
+    }
+    layers.push({
+      data: { values: rows.filter((r) => only.has(r.s)) },
+      mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5, clip: true },
+      encoding: {
+        x,
+        y: {
+          field: 'v',
+          type: 'quantitative',
+          title: chart.yLabel,
+          ...(symlog ? { axis: { values: logTicks } } : {}),
+          scale: { type: symlog ? 'symlog' : 'linear', domain: [0, yMax], nice: fixedMax === undefined, zero: true },
+        },
+        color: {
+          field: 's',
+          type: 'nominal',
+          // Read out by screen readers through the marks' aria labels, though the legend shows no title.
+          title: 'series',
+          // The caller's order, not alphabetical: "before" stays first and keeps its colour.
+          scale: { domain: panelNames, range: panelNames.map((n) => SERIES_COLOURS[names.indexOf(n) % SERIES_COLOURS.length]!) },
+          // At most three to a row, so long names wrap onto a second row instead of running off the edge.
+          legend: panelNames.length > 0 ? { title: null, orient: 'top', direction: 'horizontal', columns: Math.min(3, panelNames.length), labelLimit: 220 } : null,
+        },
       },
-      {
-        data: { values: bands },
-        mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, dy: 3, fontSize: 10, color: '#555555', clip: true },
-        encoding: { x: { ...x, field: 'from' }, y: { value: 0 }, text: { field: 'label' } },
-      },
-    );
-  }
-  layers.push({
-    data: { values: rows },
-    mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5, clip: true },
-    encoding: {
-      x,
-      y: {
-        field: 'v',
-        type: 'quantitative',
-        title: chart.yLabel,
-        ...(symlog ? { axis: { values: logTicks } } : {}),
-        scale: { type: symlog ? 'symlog' : 'linear', domain: [0, yMax], nice: fixedMax === undefined, zero: true },
-      },
-      color: {
-        field: 's',
-        type: 'nominal',
-        // Read out by screen readers through the marks' aria labels, though the legend shows no title.
-        title: 'series',
-        // The caller's order, not alphabetical: "before" stays first and keeps its colour.
-        scale: { domain: names, range: SERIES_COLOURS.slice(0, Math.max(1, names.length)) },
-        // At most three to a row, so long names wrap onto a second row instead of running off the edge.
-        legend: names.length > 0 ? { title: null, orient: 'top', direction: 'horizontal', columns: Math.min(3, names.length), labelLimit: 220 } : null,
-      },
-    },
-  });
+    });
+    return layers;
+  };
+  const panels = [...new Set(chart.series.map((s) => s.panel ?? ''))];
+  const inPanel = (p: string): Set<string> => new Set(chart.series.filter((s) => (s.panel ?? '') === p).map((s) => s.name));
 
   return {
     title: { text: chart.title, anchor: 'start', fontSize: 13 },
-    width: WIDTH,
-    height: HEIGHT,
+    ...(panels.length <= 1 ? { width: WIDTH, height: HEIGHT } : {}),
     autosize: { type: 'fit', contains: 'padding' },
     padding: 8,
     // An opaque white ground keeps the dark axis text readable on GitHub's dark theme too.
     background: 'white',
     config: { view: { stroke: null }, font: 'Helvetica, Arial, sans-serif', axis: { grid: true, gridColor: '#e6e6e6' } },
-    layer: layers,
+    ...(panels.length <= 1
+      ? { layer: layersFor(new Set(names)) }
+      : {
+          vconcat: panels.map((p) => ({
+            title: { text: p, anchor: 'start', fontSize: 11, fontWeight: 'normal' },
+            width: WIDTH,
+            height: Math.round(HEIGHT / 1.6),
+            layer: layersFor(inPanel(p)),
+          })),
+        }),
   } as TopLevelSpec;
 }
 
