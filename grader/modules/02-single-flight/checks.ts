@@ -26,14 +26,17 @@ export const app: AppBuilder = async (exports) => ({ factory: exports.createSing
 const flight = (clock: VirtualClock, exports: Exports): SingleFlight => clock.within(() => (exports.createSingleFlight as () => SingleFlight)());
 
 /**
- * do(key, fn) as a caller awaits it, under the clock's guard: a synchronous throw becomes a
- * rejection and a non-promise a resolved one, each counted in `odd` for the check to name.
+ * do(key, fn) as a caller awaits it, under the clock's guard; a non-promise becomes a resolved
+ * one. With `odd`, a synchronous throw of `expected` (fn's own error) becomes a rejection,
+ * counted for the check to name; any other throw is the learner's code failing, named as such.
  */
-function call<T>(clock: VirtualClock, sf: SingleFlight, key: string, fn: () => Promise<T>, odd = { threw: 0 }): Promise<T> {
+function call<T>(clock: VirtualClock, sf: SingleFlight, key: string, fn: () => Promise<T>, odd?: { threw: number; expected: unknown }): Promise<T> {
   return clock.within(() => {
+    if (odd === undefined) return Promise.resolve(sf.do(key, fn));
     try {
       return Promise.resolve(sf.do(key, fn));
     } catch (error) {
+      if (error !== odd.expected) throw error;
       odd.threw++;
       return Promise.reject(error);
     }
@@ -229,7 +232,7 @@ export const checks: Record<string, CheckFn> = {
     const throwsAtOnce = (() => {
       throw slip;
     }) as () => Promise<string>;
-    const odd = { threw: 0 };
+    const odd = { threw: 0, expected: slip as unknown };
     // Each waits at most 1 s: one that never settles is the symptom, not a HANG of the check.
     const PATIENCE = 1000;
     const pending: unique symbol = Symbol('pending');

@@ -21,7 +21,8 @@ export default defineModule({
     'Keep a Map from key to the promise of the rebuild in flight, inside createSingleFlight (each flight its own). A second caller for the same key gets that promise instead of calling fn again.',
     "Store the promise, not the value: waiters must be able to await a result that doesn't exist yet.",
     'Remove the entry when the promise settles, on success AND on failure, or one failed rebuild poisons the key forever and one success is served forever. call.then(forget, forget) handles both; a bare call.finally(forget) makes a second promise that rejects with nobody listening.',
-    'Only the caller that creates the entry calls fn(); delete the entry only if it is still the one you created.',
+    'Only the caller that creates the entry calls fn(); delete the entry only if it is still the one you created (a `call` of its own per do(), not one variable for the whole flight).',
+    'fn may throw before it returns a promise: `const call = (async () => fn())()` turns that throw into a rejected promise, which the same cleanup handles. And a Map, not a plain object: "constructor" is a key too.',
   ],
   checks: [
     {
