@@ -41,6 +41,8 @@ const SKEW_SPREAD = 200;
 const RETRY_SLACK = 100;
 /** The longest one origin query takes when the origin is well (base latency plus jitter). */
 const ONE_QUERY = HOT_ORIGIN.latencyMs + HOT_ORIGIN.jitterMs;
+/** The slow store link of one instance in the race between a stale read and a refresher's write. */
+const SLOW_LINK = 50;
 /** The late-refresher runs: a 1 s claim that a slow refresh outlives, a 100 ms retry. */
 const LAPSE: SwrOptions = { softTtlMs: 1000, hardTtlMs: 20_000, claimMs: 1000, retryMs: 100 };
 
@@ -132,16 +134,16 @@ interface Rig {
 
 /**
  * `count` instances of the learner's cache on one embedded store (round trips of 1, 2, 3 ms by
- * instance), each seeing the origin with `plan` applied to its queries (default: as it is).
+ * instance, or `trips`), each seeing the origin with `plan` applied to its queries (default: as it is).
  */
-async function rig(exports: Exports, swr: SwrOptions, count: number, plan?: (n: number) => QueryPlan | undefined): Promise<Rig> {
+async function rig(exports: Exports, swr: SwrOptions, count: number, plan?: (n: number) => QueryPlan | undefined, trips?: readonly number[]): Promise<Rig> {
   const clock = new VirtualClock();
   const shared = createEmbeddedStore(clock);
   const origin = createOrigin(clock, createRng(6).fork('origin'), { ...HOT_ORIGIN });
   const originFor = plan ? plannedOrigin(origin, plan) : (id: string) => origin.forInstance(id);
   const caches: ReadThrough[] = [];
   for (let i = 0; i < count; i++) {
-    const deps = await handDeps(clock, withLatency(shared, clock, 1 + i), originFor(`i${i}`), `i${i}`, swr);
+    const deps = await handDeps(clock, withLatency(shared, clock, trips?.[i] ?? 1 + i), originFor(`i${i}`), `i${i}`, swr);
     caches.push(clock.within(() => swrApp(exports)(deps)));
   }
   return { clock, origin, caches, reads: [] };
@@ -175,6 +177,20 @@ function wentBack(reads: readonly Read[]): { newer: Read; older: Read } | undefi
     if (newer) return { newer, older };
   }
   return undefined;
+}
+
+/** How many reads got an older version than one a read had answered with before they started. */
+function countBehind(reads: readonly Read[]): number {
+  const ok = reads.filter((x) => x.value).sort((a, b) => a.at + a.latency - (b.at + b.latency));
+  const byStart = [...ok].sort((a, b) => a.at - b.at);
+  let count = 0;
+  let newest = 0;
+  let j = 0;
+  for (const x of byStart) {
+    while (j < ok.length && ok[j]!.at + ok[j]!.latency < x.at) newest = Math.max(newest, ok[j++]!.value!.version);
+    if (x.value!.version < newest) count++;
+  }
+  return count;
 }
 
 /**
@@ -233,22 +249,7 @@ export const checks: Record<string, CheckFn> = {
     const windows = refreshWindows(r);
     const soft = spec.ttlMs;
     const most = windows.length === 0 ? 0 : Math.max(...windows.map((b) => b.queries));
-    const w = windows.find((b) => b.queries !== 1);
     const measured = windows.length === 0 ? '0 refreshes' : `${range(windows.map((b) => b.queries))} per window (${expiries(windows.length)}, 4 instances, 2 of them on a 6x slower origin)`;
-    if (w !== undefined) {
-      const slow = w.start >= SLOW.fromMs && w.start < SLOW.toMs;
-      const why = slow
-        ? `; the origin was ${SLOW.factor}x slower here, a refresh took ${ms(w.end - w.start)}: longer than retryMs (${SWR.retryMs} ms), shorter than claimMs (${SWR.claimMs} ms); take the claim for swr.claimMs, so it outlives a slow refresh`
-        : '; claim it in the store (store.acquire(`refresh:${key}`, token, swr.claimMs)) and let the others keep serving the stale value';
-      return {
-        pass: false,
-        measured,
-        figure: w.queries,
-        bound: 1,
-        message: `soft expiry at ${at(w.start)}: the fleet sent ${w.queries} queries to the origin ([${w.byInstance.join(', ')}] by instance), want 1: one refresh for the whole fleet${why}`,
-        series,
-      };
-    }
     // Never 0: while the key is read, a refresh follows each soft expiry within a read or two.
     const starts = r.report.boundaries.map((b) => b.start);
     const ends = [...starts.slice(1), spec.durationMs];
@@ -265,7 +266,62 @@ export const checks: Record<string, CheckFn> = {
         series,
       };
     }
-    return { pass: true, measured, figure: most, bound: 1, series };
+    const w = windows.find((b) => b.queries !== 1);
+    if (w !== undefined) {
+      const slow = w.start >= SLOW.fromMs && w.start < SLOW.toMs;
+      const [a, b] = r.origin.log.filter((q) => q.key === w.key && q.t >= w.start && q.t <= w.end);
+      const after = a !== undefined && b !== undefined && a.durationMs >= 0 && b.t >= a.t + a.durationMs;
+      const why = after
+        ? `; ${b.instance}'s refresh began at ${at(b.t)}, after ${a.instance}'s had written (at ${at(a.t + a.durationMs)}): it read the entry stale just before that write landed and won the claim just after the release; read the entry again after winning the claim, and stop if it is fresh`
+        : slow
+          ? `; the origin was ${SLOW.factor}x slower here, a refresh took ${ms(a && a.durationMs >= 0 ? a.durationMs : w.end - w.start)}: longer than retryMs (${SWR.retryMs} ms), shorter than claimMs (${SWR.claimMs} ms), and a second one began beside it; take the claim for swr.claimMs, so it outlives a slow refresh`
+          : '; claim it in the store (store.acquire(`refresh:${key}`, token, swr.claimMs)) and let the others keep serving the stale value';
+      return {
+        pass: false,
+        measured,
+        figure: w.queries,
+        bound: 1,
+        message: `soft expiry at ${at(w.start)}: the fleet sent ${w.queries} queries to the origin ([${w.byInstance.join(', ')}] by instance), want 1: one refresh for the whole fleet${why}`,
+        series,
+      };
+    }
+    // A slow store link: i0's round trip is 50 ms, i1's 1 ms. i0 reads the entry stale just
+    // before i1's write lands, and its claim arrives just after i1 released: only a read after
+    // winning the claim tells it the entry is fresh again.
+    const link: SwrOptions = { softTtlMs: 1000, hardTtlMs: 20_000, claimMs: 2000, retryMs: 1000 };
+    const lr = await rig(exports, link, 2, undefined, [SLOW_LINK, 1]);
+    const endAt = 8500;
+    await play(lr.clock, 'a get("home")', async () => {
+      lr.reads.push(await timedGet(lr.clock, lr.caches[1]!, 'home', 'i1'));
+      const loop = async (c: ReadThrough, id: string, delay: number, every: number) => {
+        await lr.clock.sleep(delay);
+        while (lr.clock.now() < endAt) {
+          lr.reads.push(await timedGet(lr.clock, c, 'home', id));
+          await lr.clock.sleep(every);
+        }
+      };
+      await Promise.all([...Array.from({ length: 10 }, (_, k) => loop(lr.caches[0]!, 'i0', k * 5, 5)), loop(lr.caches[1]!, 'i1', 0, 50), loop(lr.caches[1]!, 'i1', 25, 50)]);
+    });
+    const log = lr.origin.log;
+    const linkWindows = Math.max(0, log.length - 1);
+    for (let k = 2; k < log.length; k++) {
+      const a = log[k - 1]!;
+      const b = log[k]!;
+      if (b.t - a.t >= link.softTtlMs / 2) continue;
+      const byInstance = [0, 1].map((x) => [a, b].filter((q) => q.instance === `i${x}`).length);
+      const after = b.t >= a.t + a.durationMs;
+      const why = after
+        ? `${b.instance}'s refresh began after ${a.instance}'s had written (at ${at(a.t + a.durationMs)}): it read the entry stale just before that write landed and won the claim just after the release; read the entry again after winning the claim, and stop if it is fresh`
+        : `both ran at once: one refresh for the whole fleet, under the claim in the store`;
+      return {
+        pass: false,
+        measured: `${measured}; on a slow store link 2 queries in one window`,
+        figure: 2,
+        bound: 1,
+        message: `on a slow store link (i0's round trip ${SLOW_LINK} ms, i1's 1 ms), soft expiry at ${at(a.t)}: the fleet sent 2 queries to the origin ([${byInstance.join(', ')}] by instance), want 1: ${why}`,
+      };
+    }
+    return { pass: true, measured: `${measured}; slow store link: 1 per window (${linkWindows})`, figure: most, bound: 1, series };
   },
 
   async 'each key its own refresh'({ seed, exports }): Promise<Outcome> {
@@ -474,12 +530,17 @@ export const checks: Record<string, CheckFn> = {
     }
     if (latest !== undefined && latest.gap > retry + RETRY_SLACK) {
       const { gap, a, b } = latest;
+      // Up to the claim's expiry: the claim kept; far beyond it: nobody tried, though the key was read.
+      const why =
+        gap <= SWR.claimMs + RETRY_SLACK
+          ? `the claim kept its claimMs (${SWR.claimMs} ms); cut it to retryMs when the refresh fails`
+          : `no instance tried for ${ms(gap)} while the key was read all along (claimMs is ${SWR.claimMs} ms): a failed refresh must leave this instance free to refresh again (clear its in-flight mark on failure too)`;
       return {
         pass: false,
         measured,
         figure: gap,
         bound: retry,
-        message: `while the origin was down, ${failed(a)} and the fleet's next attempt (${b.instance}'s) came ${ms(gap)} after it, want swr.retryMs (${retry} ms) after each failure, within ${RETRY_SLACK} ms: the claim kept its claimMs (${SWR.claimMs} ms); cut it to retryMs when the refresh fails`,
+        message: `while the origin was down, ${failed(a)} and the fleet's next attempt (${b.instance}'s) came ${ms(gap)} after it, want swr.retryMs (${retry} ms) after each failure, within ${RETRY_SLACK} ms: ${why}`,
         series,
       };
     }
@@ -631,16 +692,19 @@ export const checks: Record<string, CheckFn> = {
     const slow = log[1];
     const measured = `${log.length} queries; ${r.reads.length} reads`;
     const back = wentBack(r.reads);
+    const behind = countBehind(r.reads);
     if (back !== undefined) {
       const { newer, older } = back;
       const lapsed = slow && slow.durationMs > LAPSE.claimMs ? `the refresh that began at ${at(slow.t)} outlived its claim (its query took ${ms(slow.durationMs)}, claimMs ${LAPSE.claimMs} ms), and its late write put the older value back` : 'an older value was written over a newer one';
       return {
         pass: false,
-        measured,
+        measured: `${measured}; ${behind} got an older version than one served before`,
+        figure: behind,
+        bound: 0,
         message: `${newer.instance} read version ${newer.value!.version} at ${at(newer.at)}; ${older.instance}'s read at ${at(older.at)} got version ${older.value!.version}, want nothing older once a newer value was served: ${lapsed}; take store.nextFence(key) before the fetch and write with store.setFenced(key, entry, fence, hardTtlMs), which refuses a write older than the last one`,
       };
     }
-    return { pass: true, measured: `${measured}; the refresh that outlived its claim (${slow ? ms(slow.durationMs) : '-'}) never replaced a newer value` };
+    return { pass: true, figure: 0, bound: 0, measured: `${measured}; the refresh that outlived its claim (${slow ? ms(slow.durationMs) : '-'}) never replaced a newer value` };
   },
 
   async 'late failure leaves the claim'({ exports }): Promise<Outcome> {
@@ -657,13 +721,19 @@ export const checks: Record<string, CheckFn> = {
     if (pair !== undefined && pair.ms < bound) {
       const { a, b } = pair;
       const first = log[1]!;
-      const lapsed = first.outcome === 'error' ? `the refresh at ${at(first.t)} outlived its claim and failed at ${at(first.t + first.durationMs)}; ` : '';
+      const failEnd = first.t + first.durationMs;
+      // The planned story: the first refresh failed after its claim lapsed, then a third began beside the second.
+      const cut = first.outcome === 'error' && first.durationMs > LAPSE.claimMs && a !== first && b.t >= failEnd;
+      const story = cut ? `the refresh at ${at(first.t)} outlived its claim and failed at ${at(failEnd)}; ` : '';
+      const why = cut
+        ? 'a late failure cut a claim that was no longer its own; shorten the claim only while it is yours (store.setFenced(claim, token, claimFence, retryMs)), or keep the retry pace in a backoff key'
+        : 'one refresh at a time for the fleet, under the claim in the store (store.acquire(`refresh:${key}`, token, swr.claimMs))';
       return {
         pass: false,
         measured,
         figure,
         bound,
-        message: `${lapsed}${b.instance}'s refresh began at ${at(b.t)} while ${a.instance}'s, begun at ${at(a.t)}, was still running (its claim held until about ${at(a.t + LAPSE.claimMs)}), want no second refresh under a live claim: a late failure cut a claim that was no longer its own; shorten the claim only while it is yours (store.setFenced(claim, token, claimFence, retryMs)), or keep the retry pace in a backoff key`,
+        message: `${story}${b.instance}'s refresh began at ${at(b.t)} while ${a.instance}'s, begun at ${at(a.t)}, was still running (its claim held until about ${at(a.t + LAPSE.claimMs)}), want no second refresh under a live claim: ${why}`,
       };
     }
     return { pass: true, measured, ...(figure !== undefined ? { figure, bound } : {}) };
