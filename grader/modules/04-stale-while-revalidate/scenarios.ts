@@ -49,7 +49,7 @@ export function fleetOutage(seed: number): ScenarioSpec {
  * The Redis check in real time, kept short: a 200 ms soft TTL, a 50 ms origin and a burst of 5
  * requests per instance every 40 ms for 0.7 s: the cold start and two soft expiries.
  */
-export const REDIS = { durationMs: 700, softTtlMs: 200, origin: { latencyMs: 50 }, swr: { hardTtlMs: 3000, claimMs: 1000, retryMs: 200 } } as const;
+export const REDIS = { durationMs: 700, softTtlMs: 200, origin: { latencyMs: 50 }, swr: { hardTtlMs: 3000, claimMs: 1000, retryMs: 200 }, SETTLE_MS: 500 } as const;
 
 export function redisBursts(seed: number): ScenarioSpec {
   return {
