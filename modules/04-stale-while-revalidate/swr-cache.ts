@@ -7,7 +7,8 @@
  * served. A stale one is served at once, and exactly one refresh runs in the background for the
  * whole fleet (a refresh claim in the store). Nothing cached (or past the hard expiry): wait for
  * the rebuild, as in 03 (deps.coldFill is module 03's reference lock). A refresh that fails keeps
- * the stale value served until its hard expiry and is retried no more often than swr.retryMs.
+ * the stale value served until its hard expiry, and the fleet's next attempt comes swr.retryMs
+ * after the failure: not sooner (not on the next read), not later (not claimMs later).
  *
  * The starter is plain cache-aside: it treats the soft expiry as the end of the value and
  * rebuilds in the request path, once per miss. Run `pnpm grade 04`; `pnpm hint 04` if stuck.
@@ -24,7 +25,7 @@ export type SwrCacheDeps = AppDeps & {
     hardTtlMs: number;
     /** The refresh claim's expiry: how long a refresher that died blocks the next one. */
     claimMs: number;
-    /** After a failed refresh, the next attempt comes no sooner than this. */
+    /** After a failed refresh, the fleet's next attempt comes this long after the failure: not sooner, not later. */
     retryMs: number;
   };
   /**
@@ -67,7 +68,10 @@ export function createSwrCache(deps: SwrCacheDeps): ReadThrough {
 
 // TODO: the refresh, for the whole fleet: claim `refresh:${key}` in the store (store.acquire with a
 //       token of your own, PX swr.claimMs); if someone else holds it, do nothing. With the claim:
-//       read the entry again (another instance may have just refreshed it), fetch from the origin,
-//       write a new entry (freshUntil = now + softTtlMs, PX hardTtlMs) and release the claim. When
-//       the fetch fails, make sure the next attempt comes swr.retryMs later, not claimMs later and
-//       not on the next read.
+//       read the entry again (another instance may have just refreshed it), take a fence
+//       (store.nextFence(key)), fetch from the origin, write a new entry (freshUntil = now +
+//       softTtlMs) with store.setFenced(key, entry, fence, swr.hardTtlMs), and release the claim.
+//       When the fetch fails, make sure the fleet's next attempt comes swr.retryMs after the
+//       failure: not on the next read, not claimMs later. A refresh slower than claimMs has lost
+//       its claim to a newer refresher: it must not put its older value over theirs (the fence)
+//       nor cut their claim short (shorten only a claim that is still yours).

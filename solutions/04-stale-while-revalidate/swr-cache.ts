@@ -3,7 +3,9 @@
  * its soft expiry (freshUntil) and lives in the store until its hard expiry (PX). A fresh entry is
  * served; a stale one is served at once while one refresh runs in the background for the whole
  * fleet (a claim in the store); nothing cached waits for module 03's lock (deps.coldFill). A
- * failed refresh keeps serving the stale value and holds the next attempt off for retryMs.
+ * failed refresh keeps serving the stale value, and the fleet's next attempt comes retryMs after
+ * the failure. Both writes of a refresh are fenced, the entry and the shortened claim: a refresh
+ * that outlived its claim can neither put back an older value nor cut a newer refresher's claim.
  */
 import type { AppDeps, OriginValue, ReadThrough, SharedStore } from '@herd/harness';
 
@@ -17,7 +19,7 @@ export type SwrCacheDeps = AppDeps & {
     hardTtlMs: number;
     /** The refresh claim's expiry: how long a refresher that died blocks the next one. */
     claimMs: number;
-    /** After a failed refresh, the next attempt comes no sooner than this. */
+    /** After a failed refresh, the fleet's next attempt comes this long after the failure: not sooner, not later. */
     retryMs: number;
   };
   /**
@@ -48,6 +50,10 @@ export function createSwrCache(deps: SwrCacheDeps): ReadThrough {
     const claim = `refresh:${key}`;
     const token = `${instance}:${rng.int(0, 2 ** 31)}`;
     if (!(await store.acquire(claim, token, swr.claimMs))) return;
+    // The claim's own fence, recorded on it: whoever claims after ours lapsed records a higher
+    // one, so the failure path below can only ever shorten a claim that is still ours.
+    const claimFence = await store.nextFence(claim);
+    await store.setFenced(claim, token, claimFence, swr.claimMs);
     let failed = true;
     try {
       // Another instance may have refreshed between our stale read and our claim.
@@ -56,16 +62,20 @@ export function createSwrCache(deps: SwrCacheDeps): ReadThrough {
         failed = false;
         return;
       }
+      // Taken before the fetch: a refresher that claims after ours lapsed takes a higher one.
       const fence = await store.nextFence(key);
       const value = await origin.fetch(key);
       const entry: Entry = { value, freshUntil: clock.now() + swr.softTtlMs };
-      // Refused when a newer write (a refresher whose claim outlived ours, the cold path) landed first.
+      // Refused when a newer write (a refresher that claimed after ours lapsed, the cold path)
+      // landed first: a slow refresh never puts an older value over a newer one.
       await store.setFenced(key, JSON.stringify(entry), fence, swr.hardTtlMs);
       failed = false;
     } finally {
       // Success frees the claim. A failure keeps it, shortened to retryMs: the stale value is
-      // still served, and a dead origin gets one attempt per retryMs from the whole fleet.
-      if (failed) await store.set(claim, token, swr.retryMs);
+      // still served, and the fleet's next attempt comes retryMs after this failure. Fenced: a
+      // refresh slower than claimMs has lost the claim to a newer refresher, and a plain
+      // store.set would cut that one's claim short and let a third refresh start beside it.
+      if (failed) await store.setFenced(claim, token, claimFence, swr.retryMs);
       else await store.release(claim, token);
     }
   };

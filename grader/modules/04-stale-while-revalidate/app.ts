@@ -13,10 +13,12 @@ import {
   type Origin,
   type OriginValue,
   type ReadThrough,
+  type ScenarioSpec,
   type SharedStore,
 } from '@herd/harness/engine';
 import type { AppBuilder, CacheApp, Exports } from '../../src/define.js';
 import { referenceExports } from '../../src/load-learner.js';
+import { skewedClock } from '../../src/cache/adversity.js';
 import { fleetStore, type FleetStoreOptions } from '../../src/cache/fleet-store.js';
 import lockModule from '../03-distributed-lock/module.js';
 import { referenceSingleFlight, type LockedCache, type LockedDeps } from '../03-distributed-lock/app.js';
@@ -88,6 +90,20 @@ function coldFillFor([createLockedCache, singleFlight]: LockParts, base: AppDeps
 
 export interface SwrAppOptions extends FleetStoreOptions {
   swr?: Partial<Omit<SwrOptions, 'softTtlMs'>>;
+  /** Each instance's clock against the fleet's, ms, by instance index (none by default): clock skew. */
+  clockSkewMs?: (index: number) => number;
+}
+
+/**
+ * The oldest a value may be when it is answered: the hard TTL, plus the two store round trips of
+ * the slowest instance that lie between the origin building it and a read answering with it (the
+ * write landing, the read's answer coming back).
+ */
+export function swrMaxAgeMs(spec: ScenarioSpec, options: SwrAppOptions = {}): number {
+  const hard = options.swr?.hardTtlMs ?? SWR.hardTtlMs;
+  const trips = Array.from({ length: spec.instances ?? 1 }, (_, i) => options.storeLatencyMs?.(i) ?? 0);
+  // On a real Redis the round trips are not ours to set: a generous 50 ms.
+  return hard + (options.store ? 50 : 2 * Math.max(0, ...trips));
 }
 
 /**
@@ -100,11 +116,14 @@ export async function swrCacheApp(exports: Exports, options: SwrAppOptions = {})
   const storeOf = fleetStore(options);
   return {
     factory: swrApp(exports) as AppFactory<SwrDeps>,
-    extend(base, fleet) {
+    extend(plain, fleet) {
+      // The host's clock: freshUntil is written and compared on it (and by the cold path's writes).
+      const base = { ...plain, clock: skewedClock(plain.clock, options.clockSkewMs?.(Number(plain.instance.slice(1)) || 0) ?? 0) };
       const store = storeOf(base, fleet);
       const swr: SwrOptions = { softTtlMs: base.ttlMs, ...SWR, ...options.swr };
       return { ...base, store, swr, coldFill: coldFillFor(parts, base, store, swr) };
     },
+    maxAgeMs: (spec) => swrMaxAgeMs(spec, options),
   };
 }
 

@@ -48,7 +48,7 @@ export async function demoSwr(ctx: DemoContext): Promise<number> {
   const attempts = outage.origin.log.filter((q) => q.t >= OUTAGE.fromMs && q.t < OUTAGE.toMs).length;
   console.log(
     `\n${chalk.bold(`Origin down from ${OUTAGE.fromMs / 1000} s to ${OUTAGE.toMs / 1000} s`)}: ${n(outage.report.requests)} requests, ${failed === 0 ? chalk.green('0 failed') : chalk.red(`${n(failed)} failed`)}, ` +
-      `${attempts} origin queries while it was down (want at most one per ${SWR.retryMs} ms), oldest value served ${(outage.report.freshness.maxAgeMs / 1000).toFixed(1)} s`,
+      `${attempts} origin queries while it was down (want each ${SWR.retryMs} ms after the failure before it), oldest value served ${(outage.report.freshness.maxAgeMs / 1000).toFixed(1)} s`,
   );
   console.log(chalk.dim('All figures measured in these runs under the virtual clock; the same seed prints the same figures.'));
   return 0;
