@@ -14,7 +14,7 @@ export default defineModule({
   files: { 'naive-cache.ts': ['createNaiveCache'], 'predict-herd.ts': ['predictHerd'] },
   hints: [
     'Cache-aside is three steps: look in deps.cache (deps.cache.get(key) returns undefined on a miss; null is a cached "absent"); on a hit return it; on a miss fetch from deps.origin, store it with deps.cache.set(key, value, deps.ttlMs), return it.',
-    'stats(): count every get() call and every miss in two counters kept inside createNaiveCache (one set per instance); push deps.clock.now() - start for each call into an array; p99Ms is percentile(latencies, 99) from @herd/harness.',
+    'stats(): count every get() call and every miss in two counters kept inside createNaiveCache (one set per instance); push deps.clock.now() - start for each call into an array, in a finally so a call whose origin query fails counts too; p99Ms is percentile(latencies, 99) from @herd/harness.',
     'predictHerd: the first miss starts a rebuild that takes rebuildMs. Every request arriving before it lands also misses. How many arrive in rebuildMs at ratePerSec?',
     'predictHerd returns ratePerSec * rebuildMs / 1000, rounded up (Math.ceil): the grader accepts any prediction that rounds up to the measured herd.',
   ],
