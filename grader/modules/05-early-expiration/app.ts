@@ -15,6 +15,21 @@ export const xfetchApp = (exports: Exports) => exports.createXFetchCache as (dep
 
 export interface XFetchAppOptions extends FleetStoreOptions {
   beta?: number;
+  /**
+   * Module 02's single flight, but each caller gets a promise of its own for the shared call, as
+   * any single flight may do: a background recompute's rejection that the cache does not catch
+   * then shows as unhandled, instead of being absorbed by the handler the reference flight keeps
+   * for its own bookkeeping.
+   */
+  ownPromises?: boolean;
+}
+
+/** `make`'s flights, each caller handed its own promise of the shared call. */
+export function ownPromiseFlight(make: () => SingleFlight): () => SingleFlight {
+  return () => {
+    const inner = make();
+    return { do: <T>(key: string, fn: () => Promise<T>): Promise<T> => inner.do(key, fn).then((value) => value) };
+  };
 }
 
 /**
@@ -26,7 +41,8 @@ export interface XFetchAppOptions extends FleetStoreOptions {
 export const PAST_TTL = { virtualMs: 25, realShare: 0.25 } as const;
 
 export async function xfetchCacheApp(exports: Exports, options: XFetchAppOptions = {}): Promise<CacheApp<XFetchDeps>> {
-  const singleFlight = await referenceSingleFlight();
+  const reference = await referenceSingleFlight();
+  const singleFlight = options.ownPromises ? ownPromiseFlight(reference) : reference;
   const beta = options.beta ?? BETA;
   const storeOf = fleetStore(options);
   // A store handed in is a real one (Redis), on the real clock.

@@ -100,10 +100,14 @@ export const hotRun = (exports: Exports, seed: number) => shared(exports, `hot:$
 /** The hot key with deps.beta set to `beta`. */
 const betaRun = (exports: Exports, seed: number, beta: number) =>
   shared(exports, `hot:${seed}:beta${beta}`, () => runApp((e) => xfetchCacheApp(e, { storeLatencyMs: ONE_MS, beta }), exports, hotKey(seed)));
-/** The hot key, the origin failing the next query after each of ORIGIN_FAILS; failed requests are the check's to count. */
+/**
+ * The hot key, the origin failing the next query after each of ORIGIN_FAILS, each caller of the
+ * single flight handed its own promise (an uncaught background rejection shows); failed requests
+ * are the check's to count.
+ */
 const failingRun = (exports: Exports, seed: number) =>
   shared(exports, `hot:${seed}:fails`, () =>
-    runApp(async (e) => failingNextQueries(await xfetchCacheApp(e, { storeLatencyMs: ONE_MS }), ORIGIN_FAILS), exports, hotKey(seed), { allowFailures: true }),
+    runApp(async (e) => failingNextQueries(await xfetchCacheApp(e, { storeLatencyMs: ONE_MS, ownPromises: true }), ORIGIN_FAILS), exports, hotKey(seed), { allowFailures: true }),
   );
 const HOT = 'home';
 /** The hot key's refreshes after the cold start: how far ahead of the expiry each started. */
@@ -394,7 +398,7 @@ export const checks: Record<string, CheckFn> = {
       `${n(missed)} misses, ${n(failedReads)} failed reads; ${after.length} windows after the last failure`;
     if (missed > 0) {
       const b = later.find((x) => x.misses > 0)!;
-      const cause = failed.filter((f) => f.leadMs > 0 && f.start < b.start).at(-1);
+      const cause = failed.filter((f) => f.leadMs > 0 && f.start <= b.start).at(-1);
       const why =
         cause === undefined
           ? !leadsOf(run).some((l) => l > 0)
