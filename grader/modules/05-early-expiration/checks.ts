@@ -60,20 +60,22 @@ export const LEAD_GROWTH = 2;
 export const COLD_EXTRA = 0.05;
 /**
  * ...and gain at most this share of the naive cache's waits: a cold key has no read near its
- * expiry, so XFetch cannot spare it the wait (reference: within 1% of module 02's cache); fewer
- * waits mean values served past their TTL or recomputed ahead of any read.
+ * expiry, so XFetch cannot spare it the wait (reference: within 1.4% of module 02's cache on
+ * seeds 1-8); fewer waits mean values served past their TTL or recomputed ahead of any read.
  */
 export const COLD_GAIN = 0.1;
 /**
  * The hot key's head start is a fresh exponential draw every window: over the minute's refreshes
- * it varies by hundreds of ms (reference: 450 to 750 ms between the earliest and the latest on
- * seeds 1-8). One draw reused (a fork, a memo) gives the same head start every window.
+ * it varies by hundreds of ms (reference: 399 to 1096 ms between the earliest and the latest on
+ * seeds 1-8). One draw reused (rng.fork per read) gives the same head start every window, within
+ * 22 to 29 ms (the spacing of the reads).
  */
 export const HEAD_START_SPREAD_MS = 100;
 /**
  * deps.beta through the cache: with 0, no recompute starts before the expiry (the reference's
- * refreshes start 0 to 13 ms after it; this allows a store round trip of skew the other way);
- * with BETA_HIGH, the head start is at least this many times beta 1's (reference: 3x and more).
+ * refreshes start 0 to 13 ms after it; beta || 1 starts them about a second ahead), with room for
+ * a store round trip of skew the other way (an expiry read from PTTL); with `high`, the head start
+ * is at least `growth` times beta 1's (reference: 3.1 to 4.0x on seeds 1-8).
  */
 export const BETA_CHECK = { high: 3, growth: 2, offSlackMs: 20 } as const;
 /**
@@ -138,8 +140,15 @@ function rngFrom(next: () => number, seed: number): Rng {
 }
 
 const p3 = (v: number): string => v.toFixed(3);
-/** "553 to 1147 ms" */
-const span = (values: readonly number[]): string => (values.length === 0 ? '-' : `${Math.round(Math.min(...values))} to ${ms(Math.max(...values))}`);
+/** How far ahead of the expiry things started: "553 to 1147 ms ahead of the expiry", "0 to 13 ms after the expiry". */
+function ahead(values: readonly number[]): string {
+  if (values.length === 0) return '-';
+  const lo = Math.round(Math.min(...values));
+  const hi = Math.round(Math.max(...values));
+  if (lo >= 0) return `${lo === hi ? '' : `${lo} to `}${hi} ms ahead of the expiry`;
+  if (hi <= 0) return `${lo === hi ? '' : `${-hi} to `}${-lo} ms after the expiry`;
+  return `${-lo} ms after to ${hi} ms ahead of the expiry`;
+}
 const s1 = (v: number): string => `${(v / 1000).toFixed(1)} s`;
 
 export const checks: Record<string, CheckFn> = {
@@ -233,7 +242,7 @@ export const checks: Record<string, CheckFn> = {
     const leads = leadsOf(run);
     const varied = spread(leads);
     const atOnce = mostAtOnce(run, HOT);
-    const measured = `${perWindow.toFixed(2)} recomputes per ${s1(spec.ttlMs)} window (${recomputes} in ${windows.toFixed(1)} windows), ${n(missed)} misses after the cold start; head starts ${span(leads)}`;
+    const measured = `${perWindow.toFixed(2)} recomputes per ${s1(spec.ttlMs)} window (${recomputes} in ${windows.toFixed(1)} windows), ${n(missed)} misses after the cold start; head starts ${ahead(leads)}`;
     if (missed > 0) {
       const b = later.find((x) => x.misses > 0);
       const early = leads.filter((l) => l > 0);
@@ -357,7 +366,7 @@ export const checks: Record<string, CheckFn> = {
     const high = leadsOf(await betaRun(exports, seed, BETA_CHECK.high));
     const growth = mean(high) / mean(one);
     const earliest = off.reduce<(typeof off)[number] | undefined>((w, r) => (w === undefined || r.leadMs > w.leadMs ? r : w), undefined);
-    const measured = `beta 0: refreshes ${span(off.map((r) => r.leadMs))} ahead of the expiry; beta 1: ${ms(mean(one))} ahead on average, beta ${BETA_CHECK.high}: ${ms(mean(high))}`;
+    const measured = `beta 0: refreshes ${ahead(off.map((r) => r.leadMs))}; beta 1: ${ms(mean(one))} ahead on average, beta ${BETA_CHECK.high}: ${ms(mean(high))}`;
     if (earliest !== undefined && earliest.leadMs > BETA_CHECK.offSlackMs) {
       return {
         pass: false,
@@ -394,7 +403,7 @@ export const checks: Record<string, CheckFn> = {
     const failedReads = run.failure?.count ?? 0;
     const landed = failed.map((f) => f.nextLandedLeadMs).filter((v) => !Number.isNaN(v));
     const measured =
-      `${failed.length} recomputes failed (${span(failed.map((f) => f.leadMs))} ahead of the expiry), the next landed ${span(landed)} ahead; ` +
+      `${failed.length} recomputes failed (${ahead(failed.map((f) => f.leadMs))}), the next landed ${ahead(landed)}; ` +
       `${n(missed)} misses, ${n(failedReads)} failed reads; ${after.length} windows after the last failure`;
     if (missed > 0) {
       const b = later.find((x) => x.misses > 0)!;
