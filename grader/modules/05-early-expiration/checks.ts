@@ -196,7 +196,7 @@ export const checks: Record<string, CheckFn> = {
       let early = 0;
       for (let i = 0; i < draws; i++) if (rule({ now: expiry - 1, expiry, delta, beta: 0, rng: off }) === true) early++;
       if (early > 0) {
-        return { pass: false, measured: `beta 0: ${n(early)} early`, message: `with beta 0, 1 ms before expiry, the rule recomputed early in ${n(early)} of ${n(draws)} draws, want 0: beta scales the head start, and 0 means none` };
+        return { pass: false, figure: early, bound: 0, measured: `beta 0: ${n(early)} early`, message: `with beta 0, 1 ms before expiry, the rule recomputed early in ${n(early)} of ${n(draws)} draws, want 0: beta scales the head start, and 0 means none` };
       }
       // A draw of exactly 0: ln(0) is -Infinity, and the value would be recomputed 20 s early.
       const zero = rngFrom(() => (drawn++, 0), seed);
@@ -292,7 +292,7 @@ export const checks: Record<string, CheckFn> = {
       };
     }
     if (report.sawtooth.detected) {
-      return { pass: false, figure: perWindow, bound: HOT_PER_WINDOW, measured, message: `origin traffic still spikes every ${s1(report.sawtooth.periodMs)} (${report.sawtooth.spikes} spikes of up to ${report.sawtooth.peak} queries a second), want no sawtooth`, series };
+      return { pass: false, measured, message: `origin traffic still spikes every ${s1(report.sawtooth.periodMs)} (${report.sawtooth.spikes} spikes of up to ${report.sawtooth.peak} queries a second), want no sawtooth`, series };
     }
     return { pass: true, figure: perWindow, bound: HOT_PER_WINDOW, measured: `${measured}, one query at a time, no sawtooth`, series };
   },
@@ -437,6 +437,8 @@ export const checks: Record<string, CheckFn> = {
     if (early.length < ORIGIN_FAILS.length) {
       return {
         pass: false,
+        figure: early.length,
+        bound: ORIGIN_FAILS.length,
         measured,
         message: `the origin failed the first query after ${ORIGIN_FAILS.map((f) => at(f.atMs)).join(' and ')}, but ${early.length} of those were early recomputes, want ${ORIGIN_FAILS.length}: recompute before the expiry, about once per TTL`,
         series,
