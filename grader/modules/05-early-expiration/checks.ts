@@ -51,9 +51,13 @@ export const FLEET = { meanPerWindow: 3, maxPerWindow: 4 } as const;
  * cache that never recomputes early: 3 of 3); one recompute per process per window, its queries
  * at least a quarter TTL apart (reference: 807 ms at the closest; a second query in the same
  * window comes within milliseconds); a recompute at least every TTL + 500 ms (longest gap 906
- * ms); a median request under half an origin query (0.3 ms at worst).
+ * ms); a median request under half an origin query (0.3 ms at worst). A window counts as met
+ * when more than `lateReads` reads found the value expired: on a machine loaded far past its cores
+ * (pnpm verdicts' four graders on 2 cores beside other work) an early recompute of the reference
+ * sometimes lands a stall late and 1 read meets the expiry; a cache that does not recompute early
+ * makes every read of the 50 ms rebuild wait, 9 to 16 per window.
  */
-export const REAL = { missedShare: 0.5, spacingMs: REDIS.ttlMs / 4, gapSlackMs: 500, medianMs: REDIS.origin.latencyMs / 2 } as const;
+export const REAL = { missedShare: 0.5, lateReads: 2, spacingMs: REDIS.ttlMs / 4, gapSlackMs: 500, medianMs: REDIS.origin.latencyMs / 2 } as const;
 /** After the origin slows down x4, leads must grow at least this much. */
 export const LEAD_GROWTH = 2;
 /** Cold keys may cost at most this share more origin queries than the naive cache. */
@@ -541,7 +545,7 @@ function judgeRedis(run: RunResult): Outcome {
     return { pass: false, measured: '0 queries', message: `on Redis, the fleet sent no query to the origin in ${s1(REDIS.durationMs)}, want a cold start and a recompute about every TTL (${ttl} ms)` };
   }
   const later = afterColdStart(run);
-  const missed = later.filter((b) => b.misses > 0);
+  const missed = later.filter((b) => b.misses > REAL.lateReads);
   const gap = longestGap(run);
   const log = relativeLog(run);
   const spacing = closestPerInstance(log);
@@ -549,7 +553,7 @@ function judgeRedis(run: RunResult): Outcome {
   const p50 = medianAfter(run, log[0]!.t + Math.max(0, log[0]!.durationMs) + COLD_START_WRITE_MS);
   const measured =
     `${later.length === 0 ? 0 : range(later.map((b) => b.queries))} per window (${later.length} after the cold start, 4 instances, real time); ` +
-    `expiry met by readers in ${missed.length}; closest pair on one instance ${spacing ? ms(spacing.ms) : '-'}; longest gap ${ms(gap.ms)}; p50 ${p50.toFixed(1)} ms`;
+    `expiry met by more than ${REAL.lateReads} readers in ${missed.length}; closest pair on one instance ${spacing ? ms(spacing.ms) : '-'}; longest gap ${ms(gap.ms)}; p50 ${p50.toFixed(1)} ms`;
   const missedBound = Math.floor(REAL.missedShare * later.length);
   if (later.length > 0 && missed.length > REAL.missedShare * later.length) {
     const b = missed[0]!;
@@ -558,7 +562,7 @@ function judgeRedis(run: RunResult): Outcome {
       figure: missed.length,
       bound: missedBound,
       measured,
-      message: `on Redis, reads found the value expired after the cold start in ${missed.length} of ${later.length} windows (${b.misses} reads at ${at(b.start)}, [${b.byInstance.join(', ')}] queries by instance), want at most ${missedBound}: recompute early, before the expiry`,
+      message: `on Redis, reads found the value expired after the cold start in ${missed.length} of ${later.length} windows (${b.misses} reads at ${at(b.start)}, [${b.byInstance.join(', ')}] queries by instance; a window counts from ${REAL.lateReads + 1} reads), want at most ${missedBound}: recompute early, before the expiry`,
       series,
     };
   }
