@@ -529,9 +529,17 @@ export const checks: Record<string, CheckFn> = {
 
   async 'real Redis: fleet recomputes early'({ seed, exports }): Promise<Outcome> {
     // An early recompute started by the last reads may still be running: it lands before the keys go.
-    return onRealRedis(async (url) =>
-      judgeRedis(await runAppOnRedis(url, (store) => (e) => xfetchCacheApp(e, { store: () => store }), exports, redisFleet(seed), REDIS.origin.latencyMs * 3)),
-    );
+    return onRealRedis(async (url) => {
+      const once = async () =>
+        judgeRedis(await runAppOnRedis(url, (store) => (e) => xfetchCacheApp(e, { store: () => store }), exports, redisFleet(seed), REDIS.origin.latencyMs * 3));
+      const first = await once();
+      if (first.pass) return first;
+      // Real time on a machine loaded past its cores can make a correct cache's early recompute
+      // land late: one more run before failing. A cache that does not recompute early, or sends
+      // two queries in one window, fails every run.
+      const second = await once();
+      return second.pass ? { ...second, measured: `${second.measured}; on a second run` } : { ...second, message: `${second.message ?? ''} (a second run failed too)` };
+    });
   },
 };
 
