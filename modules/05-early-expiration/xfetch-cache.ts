@@ -14,7 +14,7 @@
  *
  * Run `pnpm grade 05`; `pnpm hint 05` if you are stuck.
  */
-import type { AppDeps, OriginValue, ReadThrough, SharedStore } from '@herd/harness';
+import type { AppDeps, OriginValue, ReadThrough, Rng, SharedStore } from '@herd/harness';
 
 export type XFetchDeps = AppDeps & {
   /** The store the whole fleet shares: values live here with their delta and expiry. */
@@ -39,8 +39,11 @@ export interface EarlyDecision {
   expiry: number;
   delta: number;
   beta: number;
-  /** Where the draw comes from: deps.rng in the cache. */
-  rng: { next(): number };
+  /**
+   * Where the draw comes from: deps.rng in the cache, a whole Rng. next() is in [0, 1);
+   * exponential(mean) draws -ln(1 - next()) x mean, the head start in one call.
+   */
+  rng: Rng;
 }
 
 /** XFetch's rule: should this read, at `now`, recompute a value that expires at `expiry`? */

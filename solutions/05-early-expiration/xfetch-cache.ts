@@ -6,7 +6,7 @@
  * while every reader keeps getting the cached value. Expiry is never reached on a key read
  * often enough.
  */
-import type { AppDeps, OriginValue, ReadThrough, SharedStore } from '@herd/harness';
+import type { AppDeps, OriginValue, ReadThrough, Rng, SharedStore } from '@herd/harness';
 
 export type XFetchDeps = AppDeps & {
   /** The store the whole fleet shares: values live here with their delta and expiry. */
@@ -31,8 +31,11 @@ export interface EarlyDecision {
   expiry: number;
   delta: number;
   beta: number;
-  /** Where the draw comes from: deps.rng in the cache. */
-  rng: { next(): number };
+  /**
+   * Where the draw comes from: deps.rng in the cache, a whole Rng. next() is in [0, 1);
+   * exponential(mean) draws -ln(1 - next()) x mean, the head start in one call.
+   */
+  rng: Rng;
 }
 
 /** XFetch's rule: recompute now when now - delta * beta * ln(rand) >= expiry, rand in (0, 1]. */

@@ -125,3 +125,52 @@ export function tail(run: RunResult, cold: { min: number; max: number }): Tail {
 }
 
 export const mean = (values: readonly number[]): number => (values.length === 0 ? NaN : values.reduce((a, b) => a + b, 0) / values.length);
+
+/**
+ * The most origin queries for one key that one instance had running at once, and where: 1 with a
+ * single flight around every recompute (early or on a miss), more when a recompute escapes it.
+ */
+export function mostAtOnce(run: RunResult, key: string): { count: number; instance: string; at: number } {
+  const running = new Map<string, number[]>();
+  let most = { count: 0, instance: '', at: NaN };
+  for (const q of run.origin.log) {
+    if (q.key !== key) continue;
+    const ends = (running.get(q.instance) ?? []).filter((end) => end > q.t);
+    ends.push(q.durationMs >= 0 ? q.t + q.durationMs : Infinity);
+    running.set(q.instance, ends);
+    if (ends.length > most.count) most = { count: ends.length, instance: q.instance, at: q.t };
+  }
+  return most;
+}
+
+/** Max minus min: how much the head start varied between refreshes. */
+export const spread = (values: readonly number[]): number => (values.length === 0 ? 0 : Math.max(...values) - Math.min(...values));
+
+/** A failed origin query for `key`, with the expiry of the value live when it started. */
+export interface FailedRecompute {
+  /** When the failed query started, ms. */
+  start: number;
+  /** How far ahead of the live value's expiry it started (> 0: an early recompute). */
+  leadMs: number;
+  /** How far ahead of that expiry the next successful query answered (< 0: after it), or NaN. */
+  nextLandedLeadMs: number;
+}
+
+/**
+ * Every failed query for `key` after the cold start: how early it was, and how far ahead of the
+ * same expiry the next successful recompute landed. The live value is the one the last
+ * successful query before it wrote, for `ttlMs` from its answer.
+ */
+export function failedRecomputes(run: RunResult, key: string, ttlMs: number): FailedRecompute[] {
+  const log = run.origin.log.filter((q) => q.key === key && q.durationMs >= 0);
+  const out: FailedRecompute[] = [];
+  for (const q of log) {
+    if (q.outcome === 'ok') continue;
+    let live: number | undefined;
+    for (const p of log) if (p.outcome === 'ok' && p.t + p.durationMs <= q.t) live = Math.max(live ?? -Infinity, p.t + p.durationMs + ttlMs);
+    if (live === undefined) continue;
+    const next = log.find((p) => p.outcome === 'ok' && p.t > q.t);
+    out.push({ start: q.t, leadMs: live - q.t, nextLandedLeadMs: next === undefined ? NaN : live - (next.t + next.durationMs) });
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 /** Module 05, early expiration (XFetch): refresh a hot key before it expires, with a probability that rises as expiry nears. */
 import { defineModule } from '../../src/define.js';
 import { app } from './app.js';
-import { COLD_EXTRA, FLEET, HOT_PER_WINDOW, LEAD_GROWTH, REAL, RULE, checks } from './checks.js';
+import { BETA_CHECK, COLD_EXTRA, COLD_GAIN, FLEET, HOT_PER_WINDOW, LEAD_GROWTH, REAL, RULE, checks } from './checks.js';
 import { demo } from './demo.js';
 import { headline } from './headline.js';
 
@@ -27,7 +27,7 @@ export default defineModule({
     },
     {
       name: 'hot key: refreshed before expiry',
-      target: `0 misses after the cold start; <= ${HOT_PER_WINDOW} recomputes per TTL; no sawtooth`,
+      target: `0 misses after the cold start; 1 query at a time; head starts vary; <= ${HOT_PER_WINDOW} per TTL`,
       value: HOT_PER_WINDOW,
       run: checks['hot key: refreshed before expiry']!,
       starterFails: /reads found the value expired after the cold start .* want 0/,
@@ -46,8 +46,20 @@ export default defineModule({
       starterFails: /no recompute started before expiry/,
     },
     {
+      name: 'beta through the cache',
+      target: `deps.beta 0: no recompute before expiry; beta ${BETA_CHECK.high}: head start >= ${BETA_CHECK.growth}x beta 1's`,
+      run: checks['beta through the cache']!,
+      starterFails: /with deps\.beta 1, no recompute started before the expiry/,
+    },
+    {
+      name: 'origin fails an early recompute',
+      target: 'tried again before the expiry; every read served; 3 more windows normal',
+      run: checks['origin fails an early recompute']!,
+      starterFails: /reads found the value expired after the cold start .* want 0: no recompute started before the expiry/,
+    },
+    {
       name: 'cold keys: no gain, no cost',
-      target: `~1 read per TTL: queries <= naive +${COLD_EXTRA * 100}%; hottest key: 0 waits`,
+      target: `~1 read per TTL: waits >= naive -${COLD_GAIN * 100}%, queries <= naive +${COLD_EXTRA * 100}%; hottest key: 0 waits`,
       seeds: 'once',
       run: checks['cold keys: no gain, no cost']!,
       starterFails: /the hottest key \(k0, \d+ reads per TTL\) made \d+ reads wait for a recompute after its cold start, want 0/,
