@@ -59,17 +59,20 @@ export function worst(boundaries: readonly BoundaryReport[], by: (b: BoundaryRep
  */
 export function auditAnswers(served: Served, spec: ScenarioSpec, maxAgeMs?: number): string | undefined {
   const absent = spec.origin.absent;
+  const who = (i: number): string => `i${served.instance[i]}'s get("${served.keys[served.key[i]!]!}") at ${at(served.start[i]!)}`;
+  // The oldest value served past the bound, not the first: the message shows how far it went.
+  let oldest = -1;
   for (let i = 0; i < served.n; i++) {
     if (served.ok[i] !== 1) continue;
     const a = served.answer[i]! as Answer;
     const key = served.keys[served.key[i]!]!;
-    const who = `i${served.instance[i]}'s get("${key}") at ${at(served.start[i]!)}`;
-    if (a === Answer.otherKey) return `${who} answered another key's value, want "${key}"'s own: is the cache (or a flight, a claim) keyed by something other than the key?`;
-    if (a === Answer.other) return `${who} answered something the origin never made, want the value deps.origin.fetch("${key}") resolved to (the same object, not a copy or a wrapper)`;
-    if (a === Answer.null && !(absent?.(key) ?? false)) return `${who} answered null, but "${key}" exists: was an error or a timeout stored as "not found"?`;
-    if (a === Answer.own && maxAgeMs !== undefined && served.ageMs[i]! > maxAgeMs) {
-      return `${who} was served version ${served.version[i]} when it was ${ms(served.ageMs[i]!)} old, want at most ${ms(maxAgeMs)}: a value outlived its bound`;
-    }
+    if (a === Answer.otherKey) return `${who(i)} answered another key's value, want "${key}"'s own: is the cache (or a flight, a claim) keyed by something other than the key?`;
+    if (a === Answer.other) return `${who(i)} answered something the origin never made, want the value deps.origin.fetch("${key}") resolved to (the same object, not a copy or a wrapper)`;
+    if (a === Answer.null && !(absent?.(key) ?? false)) return `${who(i)} answered null, but "${key}" exists: was an error or a timeout stored as "not found"?`;
+    if (a === Answer.own && maxAgeMs !== undefined && served.ageMs[i]! > maxAgeMs && (oldest < 0 || served.ageMs[i]! > served.ageMs[oldest]!)) oldest = i;
+  }
+  if (oldest >= 0) {
+    return `${who(oldest)} was served version ${served.version[oldest]} when it was ${ms(served.ageMs[oldest]!)} old, want at most ${ms(maxAgeMs!)}: a value outlived its bound`;
   }
   return undefined;
 }
