@@ -168,15 +168,16 @@ describe('runScenario: extend, validation and drivers', () => {
     const spec: ScenarioSpec = {
       name: 'real',
       seed: 1,
-      durationMs: 60,
+      durationMs: 500,
       ttlMs: 1_000,
       origin: { latencyMs: 5 },
       load: { kind: 'open', ratePerSec: 100 },
     };
     const { report } = await runScenario(spec, naive, { driver: realDriver });
-    // Arrivals every 10 ms for 60 ms of real time (fewer if this machine is busy).
+    // Arrivals every 10 ms for 500 ms of real time: fewer if this machine is busy (a timer late
+    // by most of the run on a loaded machine still leaves one), never more.
     expect(report.requests).toBeGreaterThanOrEqual(1);
-    expect(report.requests).toBeLessThanOrEqual(8);
+    expect(report.requests).toBeLessThanOrEqual(51);
     expect(report.failures).toBe(0);
     expect(report.origin.queries).toBeGreaterThanOrEqual(1);
     expect(report.cache.hits + report.cache.misses).toBe(report.requests);

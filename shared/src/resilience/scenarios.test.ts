@@ -227,21 +227,3 @@ describe('circuit breaker (module 13)', () => {
     expect(perSec(broken.series.goodput, 11_000, 15_000)).toBeGreaterThan(950);
   });
 });
-
-describe('speed', () => {
-  it('runs 10,000 open-loop requests/s for 60 virtual seconds in a few seconds of wall time', async () => {
-    const spec: ResilienceSpec = {
-      name: 'speed',
-      seed: 1,
-      durationMs: 60_000,
-      nodes: [{ workers: 100, serviceTime: { kind: 'exponential', meanMs: 8 }, count: 2 }],
-      clients: { kind: 'open', rate: [{ fromMs: 0, toMs: 60_000, ratePerSec: 10_000 }], arrivals: 'poisson', timeoutMs: 1000 },
-    };
-    const started = performance.now();
-    const { report } = await runResilience(spec);
-    const wall = performance.now() - started;
-    console.log(`speed: ${report.totals.offered.toLocaleString('en-US')} requests (60 s at 10,000/s, Poisson, 2 nodes) in ${Math.round(wall)} ms of wall time`);
-    expect(report.totals.offered).toBeGreaterThan(595_000);
-    expect(report.totals.goodput).toBe(report.totals.offered);
-  }, 20_000);
-});
