@@ -6,6 +6,7 @@
  * learner's code calls gets virtual time instead (library-time.ts), so its behaviour is graded,
  * not its clock; calls from anywhere else (the test runner, the harness) pass straight through.
  */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { HerdError } from './errors.js';
@@ -137,6 +138,22 @@ const isHostPackage = (name: string): boolean =>
   name === 'vitest' || name.startsWith('@vitest/') || ['tinypool', 'birpc', 'tinyspy', 'tsx', 'esbuild', 'vite', 'chai'].includes(name);
 
 /**
+ * The libraries the repository installs for learners: the root package.json's dependencies, less
+ * the host's and the workspace's. Their calls follow the virtual clock even when no learner frame
+ * is on the stack, as in a continuation of a library compiled to generators (exponential-backoff
+ * sets its timers after an `await` of the learner's callback, and keeps no async stack).
+ */
+const learnerLibraries: ReadonlySet<string> = (() => {
+  try {
+    const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    const names = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
+    return new Set(names.filter((n) => !isHostPackage(n) && !n.startsWith('@types/') && !n.startsWith('@herd/') && n !== 'typescript'));
+  } catch {
+    return new Set<string>();
+  }
+})();
+
+/**
  * Libraries seen called from learner code, with the learner frame that first called each: their
  * calls keep following the virtual clock from their own callbacks too, and are named by it.
  */
@@ -158,7 +175,7 @@ type Caller = { kind: 'host' } | { kind: 'learner'; where: string } | { kind: 'l
  * Who made a guarded call. The learner, when the calling frame is in a learner file, or (for
  * everything but nextTick, which Node's streams use inside console.log) when a learner call is
  * anywhere on the stack; a library, when the caller is an npm package called from learner code
- * (now or before); the host otherwise.
+ * (now or before) or one the root package.json installs for learners; the host otherwise.
  */
 function callerOf(what: Patched): Caller {
   const limit = Error.stackTraceLimit;
@@ -172,9 +189,10 @@ function callerOf(what: Patched): Caller {
   const file = frameFile(top);
   const name = file === undefined ? undefined : packageOf(file);
   const under = learnerFrame(stack);
-  if (name !== undefined && !isHostPackage(name) && (libraries.has(name) || under !== undefined)) {
+  if (name !== undefined && !isHostPackage(name) && (libraries.has(name) || under !== undefined || learnerLibraries.has(name))) {
     if (under !== undefined && !libraries.has(name)) libraries.set(name, under);
-    return { kind: 'library', name, where: under ?? libraries.get(name)! };
+    const own = /:(\d+)(?::\d+)?\)?$/.exec(top ?? '')?.[1];
+    return { kind: 'library', name, where: under ?? libraries.get(name) ?? `${repoRelative(file!)}${own === undefined ? '' : `:${own}`}` };
   }
   if (under !== undefined && what !== 'process.nextTick') return { kind: 'learner', where: under };
   return { kind: 'host' };
