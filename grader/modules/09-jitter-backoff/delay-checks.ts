@@ -138,7 +138,8 @@ function judge(name: string, drawn: readonly Drawn[], fix: string): string | und
     }
     if (max > c.hi + eps || min < c.lo - eps) {
       const v = max > c.hi + eps ? max : min;
-      return `${name} drew ${f(v)} ms ${after(c)}, want ${want} (${c.formula}; ${settings})${first1(c)}`;
+      const state = c.formula.includes('prevDelay') && v > c.hi + eps ? ': draws grow from prevDelay alone (it is passed in); state kept between calls grows them like this' : '';
+      return `${name} drew ${f(v)} ms ${after(c)}, want ${want} (${c.formula}; ${settings})${first1(c)}${state}`;
     }
     // 2,000 uniform draws all miss the top or bottom 1% with probability 0.99^2000, about 2e-9.
     const reach = 0.01 * (c.hi - c.lo);

@@ -32,8 +32,8 @@ export default defineModule({
     },
     { name: 'retry gives up', target: 'maxAttempts attempts spaced by delay(); throws the last error', seeds: 'once', run: retryChecks['gives up'], starterFails: /options\.delay was never called/ },
     { name: 'no retry on 4xx', target: '503, reset, 429, 408 retried; 404 and 400 thrown at once', seeds: 'once', run: retryChecks['4xx'], starterFails: /answered 404 on call 5 and retry\(\) tried 3 more times/ },
-    { name: 'Retry-After honoured', target: 'waits max(backoff, Retry-After), never sooner', seeds: 'once', run: retryChecks['retry-after'], starterFails: /started 0 ms after a 503 with Retry-After 400 ms, want at least 400/ },
-    { name: 'time budget', target: 'no attempt starts past budgetMs; gives up at once', seeds: 'once', run: retryChecks.budget, starterFails: /kept going for 5,000 ms \(50 attempts, .*want no attempt after the 1,000 ms budget/ },
+    { name: 'Retry-After honoured', target: 'waits max(backoff, Retry-After): not less, not the sum', seeds: 'once', run: retryChecks['retry-after'], starterFails: /started 0 ms after a 503 with Retry-After 400 ms, want at least 400/ },
+    { name: 'time budget', target: 'none past budgetMs from the call, one at it made; give up at once', seeds: 'once', run: retryChecks.budget, starterFails: /kept going for 5,000 ms \(50 attempts, .*want no attempt after the 1,000 ms budget/ },
     {
       name: 'contention',
       target: `full jitter <= ${CALLS_SHARE} x exponential's calls; completion <= ${COMPLETION_MARGIN}x the formula's slowest of 20,000 seeds (full ${(completionBound('fullJitter') / 1000).toFixed(1)} s)`,

@@ -204,6 +204,15 @@ export const retryChecks: Record<'gives up' | '4xx' | 'retry-after' | 'budget', 
     const off = Math.max(0, ...gaps.slice(0, 3).map((g, i) => Math.abs(g - longer(i + 1))));
     const measured = `gaps ${gaps.map((g) => Math.round(g)).join('/')} ms after Retry-After 400/250/20 (backoff 50/50/200)`;
     const fail = (message: string): Outcome => ({ pass: false, measured, message, figure: off, bound: TIMER_SLACK });
+    const lastCall = a.log[a.log.length - 1]!;
+    if (a.log.length < 4 && !a.out.ok && lastCall.error?.retryAfterMs !== undefined && a.out.at - lastCall.end <= EPS) {
+      const k = a.log.length;
+      return fail(
+        `retry() threw the ${lastCall.error.status} of call ${k} (Retry-After ${lastCall.error.retryAfterMs} ms) at once, with most of its 60,000 ms budget left, want a retry ${longer(k)} ms later and call 4's value: ${
+          lastCall.error.status === 429 ? "a 429 means 'later': retry it once the Retry-After has passed" : 'a 503 with Retry-After is worth a retry, and retryAfterMs is in ms already (a wait that looked past the budget?)'
+        }`,
+      );
+    }
     if (a.log.length !== 4 || !a.out.ok) {
       return fail(`retry() made ${plural(a.log.length, 'attempt')} and ${a.out.ok ? 'resolved' : `threw ${what(a.out.error)}`}, want 4 attempts and call 4's value: a 503 or 429 with Retry-After is worth a retry`);
     }
