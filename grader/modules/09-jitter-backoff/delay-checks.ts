@@ -247,7 +247,9 @@ function strategyCheck(s: StrategyCheck): CheckFn {
     const measured = s.measured(drawn);
     const off = worstOff(drawn);
     const wrong = judge(s.label, drawn, s.fix) ?? stream;
-    if (wrong) return { pass: false, measured, message: wrong, ...off };
+    // A failure carries the figure only when the figure is what failed (a mean, or exponential's distance).
+    const byFigure = wrong !== undefined && (wrong.startsWith('the mean of') || (off.bound === 0 && off.figure > 1e-9));
+    if (wrong) return { pass: false, measured, message: wrong, ...(byFigure ? off : {}) };
     return { pass: true, measured, ...off };
   };
 }

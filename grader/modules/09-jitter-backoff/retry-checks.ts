@@ -114,9 +114,10 @@ export const retryChecks: Record<'gives up' | '4xx' | 'retry-after' | 'budget', 
     const a = await play(exports, { script: [{ ms: 10, status: 503 }], maxAttempts: max, budgetMs: 60_000, delay: (n) => 50 + 10 * n, label: 'always 503' }, seed);
     const calls = a.log.length;
     const measured = `${plural(calls, 'attempt')} against an op that always fails (maxAttempts ${max})`;
-    const fail = (message: string): Outcome => ({ pass: false, measured, message, figure: calls, bound: max });
+    // The figure is the server's count of calls, when that is what is wrong; other failures carry none.
+    const fail = (message: string, counted = false): Outcome => ({ pass: false, measured, message, ...(counted ? { figure: calls, bound: max } : {}) });
     if (calls !== max) {
-      return fail(`retry() made ${plural(calls, 'attempt')} (counted by the server) against an op that always answers 503, want maxAttempts = ${max}${calls === max + 1 ? ': off by one, maxAttempts counts the first attempt too' : ''}`);
+      return fail(`retry() made ${plural(calls, 'attempt')} (counted by the server) against an op that always answers 503, want maxAttempts = ${max}${calls === max + 1 ? ': off by one, maxAttempts counts the first attempt too' : ''}`, true);
     }
     const firstArg = a.log[0]!.attemptArg;
     if (a.log.some((c, i) => c.attemptArg !== i + 1)) {
@@ -172,12 +173,12 @@ export const retryChecks: Record<'gives up' | '4xx' | 'retry-after' | 'budget', 
     const a = await play(exports, { script, maxAttempts: 8, budgetMs: 60_000, delay: () => 20, label: '503, reset, 429, 408, 404' }, seed);
     const n = a.log.length;
     const measured = `${plural(n, 'attempt')} for 503, reset, 429, 408, 404 (maxAttempts 8)`;
-    const fail = (message: string): Outcome => ({ pass: false, measured, message, figure: n, bound: 5 });
+    const fail = (message: string, counted = false): Outcome => ({ pass: false, measured, message, ...(counted ? { figure: n, bound: 5 } : {}) });
     if (n < 5) {
       const last = a.log[n - 1]?.error;
-      return fail(`retry() gave up after ${what(last)}, want a retry: no status (the network), 5xx, 408 and 429 can succeed later; only other 4xx fail the same way every time`);
+      return fail(`retry() gave up after ${what(last)}, want a retry: no status (the network), 5xx, 408 and 429 can succeed later; only other 4xx fail the same way every time`, true);
     }
-    if (n > 5) return fail(`the server answered 404 on call 5 and retry() tried ${plural(n - 5, 'more time')}, want it to throw the 404 at once: a 4xx other than 408 and 429 fails the same way every time`);
+    if (n > 5) return fail(`the server answered 404 on call 5 and retry() tried ${plural(n - 5, 'more time')}, want it to throw the 404 at once: a 4xx other than 408 and 429 fails the same way every time`, true);
     const wrong = lastError(a.out, a.log, 'after the 404');
     if (wrong) return fail(wrong);
     if (a.out.at - a.log[4]!.end > EPS) return fail(`retry() threw the 404 ${ms(a.out.at - a.log[4]!.end)} after it came, want at once: no backoff before a give-up`);
@@ -203,7 +204,7 @@ export const retryChecks: Record<'gives up' | '4xx' | 'retry-after' | 'budget', 
     // How far the furthest gap is from the longer of the two, ms: the figure held against TIMER_SLACK.
     const off = Math.max(0, ...gaps.slice(0, 3).map((g, i) => Math.abs(g - longer(i + 1))));
     const measured = `gaps ${gaps.map((g) => Math.round(g)).join('/')} ms after Retry-After 400/250/20 (backoff 50/50/200)`;
-    const fail = (message: string): Outcome => ({ pass: false, measured, message, figure: off, bound: TIMER_SLACK });
+    const fail = (message: string, gapped = false): Outcome => ({ pass: false, measured, message, ...(gapped ? { figure: off, bound: TIMER_SLACK } : {}) });
     const lastCall = a.log[a.log.length - 1]!;
     if (a.log.length < 4 && !a.out.ok && lastCall.error?.retryAfterMs !== undefined && a.out.at - lastCall.end <= EPS) {
       const k = a.log.length;
@@ -222,14 +223,15 @@ export const retryChecks: Record<'gives up' | '4xx' | 'retry-after' | 'budget', 
       const g = gaps[k - 1]!;
       const status = script[k - 1]!.status;
       if (g < ra - EPS) {
-        return fail(`attempt ${k + 1} started ${ms(g)} after a ${status} with Retry-After ${ra} ms, want at least ${ra}: the server said when it can take the call; wait Math.max(backoff, error.retryAfterMs)`);
+        return fail(`attempt ${k + 1} started ${ms(g)} after a ${status} with Retry-After ${ra} ms, want at least ${ra}: the server said when it can take the call; wait Math.max(backoff, error.retryAfterMs)`, true);
       }
       if (g < d - EPS) {
-        return fail(`attempt ${k + 1} started ${ms(g)} after a ${status} with Retry-After ${ra} ms where the backoff said ${d} ms, want the longer of the two: every client got the same Retry-After, and only the backoff's jitter spreads them`);
+        return fail(`attempt ${k + 1} started ${ms(g)} after a ${status} with Retry-After ${ra} ms where the backoff said ${d} ms, want the longer of the two: every client got the same Retry-After, and only the backoff's jitter spreads them`, true);
       }
       if (g > longer(k) + TIMER_SLACK) {
         return fail(
           `attempt ${k + 1} started ${ms(g)} after a ${status} with Retry-After ${ra} ms and a backoff of ${d} ms, want the longer of the two, ${longer(k)} ms${Math.abs(g - ra - d) <= TIMER_SLACK ? ', not their sum' : ''}: wait Math.max(backoff, error.retryAfterMs); more keeps the caller waiting longer than either asked`,
+          true,
         );
       }
     }
@@ -248,7 +250,7 @@ export const retryChecks: Record<'gives up' | '4xx' | 'retry-after' | 'budget', 
     const measured = `${plural(a.log.length, 'attempt')}, gave up at ${n(Math.round(a.out.at))} ms (budget ${n(BUDGET_ROUNDS[0]!.budgetMs)} ms); attempt at exactly the budget made`;
     for (const { round, p } of results) {
       const wrong = judgeBudget(round, p);
-      if (wrong) return { pass: false, measured, message: wrong, figure: past, bound: 0 };
+      if (wrong) return { pass: false, measured, message: wrong, ...(past > EPS ? { figure: past, bound: 0 } : {}) };
     }
     return { pass: true, measured: `${measured}; Retry-After past the budget: thrown at once`, figure: past, bound: 0 };
   },
