@@ -5,7 +5,8 @@
  * (AWS Architecture Blog, 2015). Each is a factory: given { baseMs, capMs } it returns a delay
  * function (attempt, prevDelay, rng) => ms, where `attempt` is the attempt that just failed
  * (counted from 1), `prevDelay` the delay this function returned last time (0 before the first
- * retry) and `rng` the seeded randomness to draw from (never Math.random). With
+ * retry) and `rng` the seeded randomness to draw from (never Math.random, nor a createRng of
+ * your own: the same rng must give the same delays). With
  * ceiling = min(capMs, baseMs x 2^(attempt - 1)):
  *   exponential:  ceiling
  *   full jitter:  uniform(0, ceiling)

@@ -6,8 +6,9 @@
  * attempts (one of your strategies), gives up after options.maxAttempts attempts in all with the
  * last error (the same object), never retries an error that will fail the same way again (a
  * status 400-499 other than 408 and 429; no status means the network failed, which is worth a
- * retry), waits at least a server's retryAfterMs, and starts no attempt past options.budgetMs
- * after retry() was called: when the next attempt could only start past it, it gives up at once.
+ * retry), waits the longer of the backoff and a server's retryAfterMs, and starts no attempt
+ * more than options.budgetMs after retry() was called: when the next attempt could only start
+ * past it, it gives up at once (an attempt due at exactly the budget is still made).
  * Time comes only from options.clock.
  *
  * As it stands it retries at once, whatever the error, until maxAttempts: a herd of its own.
@@ -44,8 +45,9 @@ export async function retry<T>(op: (attempt: number) => Promise<T>, options: Ret
     } catch (error) {
       if (attempt >= maxAttempts) throw error;
       // TODO: rethrow at once an error a retry cannot fix: a status 400-499 other than 408 and 429.
-      // TODO: wait options.delay(attempt, prevDelay, options.rng) ms on options.clock, and at least
-      //       (error as CallError).retryAfterMs; give up now if the next attempt would start past the budget.
+      // TODO: wait the longer of options.delay(attempt, prevDelay, options.rng) and
+      //       (error as CallError).retryAfterMs, in ms, on options.clock (the longer, not the sum);
+      //       give up now if the next attempt would start past the budget.
     }
   }
 }

@@ -189,6 +189,7 @@ describe('learnerFrame', () => {
 describe('library time: libraries the learner calls follow the virtual clock', () => {
   interface LibraryFixture {
     retryThrough(failures: number, randomize?: boolean): Promise<string>;
+    backOffThrough(failures: number, jitter?: 'none' | 'full'): Promise<string>;
     makeBreaker(): { fire(fail: boolean): Promise<string>; opened: boolean; halfOpen: boolean; closed: boolean; shutdown(): void };
   }
   let lib: LibraryFixture;
@@ -211,6 +212,17 @@ describe('library time: libraries the learner calls follow the virtual clock', (
     const err = await clock.run(clock.sleep(1).then(() => lib.retryThrough(1, true))).catch((e: unknown) => e);
     expect(isHerdError(err, 'GLOBAL_TIMER')).toBe(true);
     expect((err as Error).message).toMatch(/library-learner\.ts:\d+: the library p-retry called Math\.random/);
+    expectRestored();
+  });
+
+  it("exponential-backoff's timers, set from generator continuations with no learner frame on the stack, are virtual too", async () => {
+    const clock = new VirtualClock();
+    const value = await clock.run(clock.sleep(1).then(() => lib.backOffThrough(2)));
+    expect(value).toBe('ok after 3');
+    expect(clock.now()).toBe(301);
+    const err = await new VirtualClock().run(Promise.resolve().then(() => lib.backOffThrough(1, 'full'))).catch((e: unknown) => e);
+    expect(isHerdError(err, 'GLOBAL_TIMER')).toBe(true);
+    expect((err as Error).message).toMatch(/the library exponential-backoff called Math\.random/);
     expectRestored();
   });
 

@@ -2,6 +2,7 @@
 // read the global clock and set their own timers (its folder is added as a learner dir).
 import pRetry from 'p-retry';
 import CircuitBreaker from 'opossum';
+import { backOff } from 'exponential-backoff';
 
 /** Fails `failures` times, then answers; p-retry waits 100 ms, then 200 ms, ... between tries. */
 export function retryThrough(failures: number, randomize = false): Promise<string> {
@@ -21,4 +22,19 @@ export function makeBreaker(): CircuitBreaker<[boolean], string> {
     if (fail) throw new Error('down');
     return 'up';
   }, { name: 'fixture', resetTimeout: 1000, errorThresholdPercentage: 1, volumeThreshold: 1, timeout: false });
+}
+
+/**
+ * Fails `failures` times, then answers, through exponential-backoff (compiled to generators: its
+ * timers are set in continuations with no learner frame on the stack); 100 ms, 200 ms, ...
+ */
+export function backOffThrough(failures: number, jitter: 'none' | 'full' = 'none'): Promise<string> {
+  let calls = 0;
+  return backOff(
+    async () => {
+      if (calls++ < failures) throw new Error(`try ${calls} failed`);
+      return `ok after ${calls}`;
+    },
+    { numOfAttempts: 5, startingDelay: 100, timeMultiple: 2, jitter },
+  );
 }

@@ -1,8 +1,9 @@
 /**
  * Module 09, reference: retry an operation with a backoff, but only while it can still help.
  * Gives up after maxAttempts with the last error, never retries an error that will fail the
- * same way again (a 4xx other than 408 and 429), waits at least the server's Retry-After, and
- * never starts an attempt past the overall time budget. Time comes only from options.clock.
+ * same way again (a 4xx other than 408 and 429), waits the longer of the server's Retry-After and
+ * the backoff, and never starts an attempt past the overall time budget (one at exactly the
+ * budget is within it). Time comes only from options.clock.
  */
 import type { Clock, Rng } from '@herd/harness';
 
@@ -51,7 +52,8 @@ export async function retry<T>(op: (attempt: number) => Promise<T>, options: Ret
       // The server knows when it will be ready; the jittered backoff still spreads the callers.
       const wait = Math.max(prev, retryAfter(error));
       // An attempt that would start past the budget cannot help the caller: give up now, not later.
-      if (clock.now() + wait >= deadline) throw error;
+      // One that would start at exactly the deadline is still within it.
+      if (clock.now() + wait > deadline) throw error;
       await clock.sleep(wait);
     }
   }

@@ -138,7 +138,8 @@ function judge(name: string, drawn: readonly Drawn[], fix: string): string | und
     }
     if (max > c.hi + eps || min < c.lo - eps) {
       const v = max > c.hi + eps ? max : min;
-      return `${name} drew ${f(v)} ms ${after(c)}, want ${want} (${c.formula}; ${settings})${first1(c)}`;
+      const state = c.formula.includes('prevDelay') && v > c.hi + eps ? ': draws grow from prevDelay alone (it is passed in); state kept between calls grows them like this' : '';
+      return `${name} drew ${f(v)} ms ${after(c)}, want ${want} (${c.formula}; ${settings})${first1(c)}${state}`;
     }
     // 2,000 uniform draws all miss the top or bottom 1% with probability 0.99^2000, about 2e-9.
     const reach = 0.01 * (c.hi - c.lo);
@@ -152,6 +153,62 @@ function judge(name: string, drawn: readonly Drawn[], fix: string): string | und
     if (Math.abs(mean - c.mean) > tol) {
       return `the mean of ${SAMPLES.toLocaleString('en-US')} ${name} delays ${after(c)} was ${f(mean)} ms, want ${f(c.mean)} ± ${f(tol)} (${Z} standard errors; ${c.formula}; ${settings})${first1(c)}${name === 'decorrelated jitter' ? `: ${fix}` : ''}`;
     }
+  }
+  return undefined;
+}
+
+/**
+ * How far the draws are from the formula, for `pnpm verdicts`: the worst mean over all cases in
+ * standard errors (bound Z); for exponential (no spread) the worst distance in ms (bound 0).
+ */
+function worstOff(drawn: readonly Drawn[]): { figure: number; bound: number } {
+  let z = 0;
+  let off = 0;
+  let spread = false;
+  for (const { c, values } of drawn) {
+    const mean = values.reduce((a, v) => a + v, 0) / values.length;
+    if (c.lo === c.hi) off = Math.max(off, ...values.map((v) => Math.abs(v - c.hi)));
+    else {
+      spread = true;
+      z = Math.max(z, (Math.abs(mean - c.mean) / tolerance(c)) * Z);
+    }
+  }
+  return spread ? { figure: z, bound: Z } : { figure: off, bound: 0 };
+}
+
+/** Attempts of one sequence in the stream check; each sequence feeds its delays back as prevDelay. */
+const STREAM_ATTEMPTS = 12;
+
+/**
+ * Randomness from the injected stream: two rngs of one seed must give the same delays, two of
+ * different seeds different ones. A strategy with a stream of its own (a module-level
+ * createRng) passes every distribution and fails here.
+ */
+function streamProblem(exports: Exports, s: StrategyCheck, seed: number): string | undefined {
+  const { baseMs, capMs } = SETTINGS[0];
+  const sequence = (rngSeed: number): number[] => {
+    const delay = strategy(exports, s.name, { baseMs, capMs });
+    const rng = createRng(rngSeed);
+    const out: number[] = [];
+    let prev = 0;
+    for (let attempt = 1; attempt <= STREAM_ATTEMPTS; attempt++) {
+      prev = delay(attempt, prev, rng);
+      out.push(prev);
+    }
+    return out;
+  };
+  const root = createRng(seed);
+  const one = root.fork(`${s.name}:stream`).seed;
+  const other = root.fork(`${s.name}:stream:other`).seed;
+  const a = sequence(one);
+  const again = sequence(one);
+  const b = sequence(other);
+  const k = a.findIndex((v, i) => !Object.is(v, again[i]));
+  if (k >= 0) {
+    return `${s.label} gave two rngs of one seed different delays (after attempt ${k + 1}: ${f(a[k]!)} ms, then ${f(again[k]!)} ms), want the same: it draws from a stream of its own, not the rng it is given, so no seed replays a run and every process of a build draws alike; draw every delay from the rng argument`;
+  }
+  if (a.every((v, i) => Object.is(v, b[i]))) {
+    return `${s.label} gave two rngs of different seeds the same ${STREAM_ATTEMPTS} delays (${f(a[0]!)}, ${f(a[1]!)}, ${f(a[2]!)} ms...), want different ones: the draws do not come from the rng it is given, so clients with their own streams still retry together; draw every delay from the rng argument`;
   }
   return undefined;
 }
@@ -173,12 +230,14 @@ const meanAt = (drawn: readonly Drawn[], attempt: number, base: number): string 
 function strategyCheck(s: StrategyCheck): CheckFn {
   return async ({ seed, exports }): Promise<Outcome> => {
     let drawn: Drawn[] = [];
+    let stream: string | undefined;
     try {
       await guarded(() => {
         for (const set of SETTINGS) {
           const delay = strategy(exports, s.name, { baseMs: set.baseMs, capMs: set.capMs });
           drawn = drawn.concat(draw(delay, s.cases(set.attempts)(set.baseMs, set.capMs), seed, s.name));
         }
+        if (s.name !== 'exponential') stream = streamProblem(exports, s, seed);
       });
     } catch (error) {
       // Math.random in a strategy: fail the check, naming the file and line the guard found.
@@ -186,9 +245,12 @@ function strategyCheck(s: StrategyCheck): CheckFn {
       throw error;
     }
     const measured = s.measured(drawn);
-    const wrong = judge(s.label, drawn, s.fix);
-    if (wrong) return { pass: false, measured, message: wrong };
-    return { pass: true, measured };
+    const off = worstOff(drawn);
+    const wrong = judge(s.label, drawn, s.fix) ?? stream;
+    // A failure carries the figure only when the figure is what failed (a mean, or exponential's distance).
+    const byFigure = wrong !== undefined && (wrong.startsWith('the mean of') || (off.bound === 0 && off.figure > 1e-9));
+    if (wrong) return { pass: false, measured, message: wrong, ...(byFigure ? off : {}) };
+    return { pass: true, measured, ...off };
   };
 }
 

@@ -37,16 +37,16 @@ interface Call {
   value?: { call: number };
 }
 
-/** Plays `script` (the last step repeats); every call is logged. */
-function server(clock: VirtualClock, script: readonly Step[]) {
+/** Plays `script` (the last step repeats); every call is logged, its times from `t0()` (the call to retry()). */
+function server(clock: VirtualClock, script: readonly Step[], t0: () => number) {
   const log: Call[] = [];
   const op = async (attempt: number): Promise<{ call: number }> => {
     const n = log.length + 1;
     const step = script[Math.min(n, script.length) - 1]!;
-    const entry: Call = { start: clock.now(), end: NaN, attemptArg: attempt };
+    const entry: Call = { start: clock.now() - t0(), end: NaN, attemptArg: attempt };
     log.push(entry);
     await clock.sleep(step.ms);
-    entry.end = clock.now();
+    entry.end = clock.now() - t0();
     if (step.status === undefined) {
       entry.value = { call: n };
       return entry.value;
@@ -74,18 +74,26 @@ interface Round {
   budgetMs: number;
   delay: (attempt: number) => number;
   label: string;
+  /** retry() is called this long after the clock starts (0: at once); every time logged is from the call. */
+  startAt?: number;
 }
 
 async function play(exports: Exports, round: Round, seed: number) {
   const clock = new VirtualClock();
   const rng = createRng(createRng(seed).fork('retry').seed);
-  const { op, log } = server(clock, round.script);
+  let calledAt = 0;
+  const { op, log } = server(clock, round.script, () => calledAt);
   const { delay, calls } = loggedDelay(round.delay);
   const retry = exports.retry as RetryFn;
-  const promise = Promise.resolve().then(() => retry(op, { clock, rng, delay, maxAttempts: round.maxAttempts, budgetMs: round.budgetMs }));
+  const call = () => {
+    calledAt = clock.now();
+    return retry(op, { clock, rng, delay, maxAttempts: round.maxAttempts, budgetMs: round.budgetMs });
+  };
+  const promise = round.startAt ? clock.sleep(round.startAt).then(call) : Promise.resolve().then(call);
   const [out] = await settleAll(clock, [{ label: `retry() (${round.label})`, promise }], 600_000);
-  return { out: out!, log, calls, rng };
+  return { out: { ...out!, at: out!.at - calledAt }, log, calls, rng };
 }
+type Played = Awaited<ReturnType<typeof play>>;
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 const what = (e: unknown): string => (e instanceof ServerError ? `the ${e.status ?? 'network'} error of call ${e.call}` : e instanceof Error ? `${e.name}: ${e.message}` : String(e));
@@ -106,9 +114,10 @@ export const retryChecks: Record<'gives up' | '4xx' | 'retry-after' | 'budget', 
     const a = await play(exports, { script: [{ ms: 10, status: 503 }], maxAttempts: max, budgetMs: 60_000, delay: (n) => 50 + 10 * n, label: 'always 503' }, seed);
     const calls = a.log.length;
     const measured = `${plural(calls, 'attempt')} against an op that always fails (maxAttempts ${max})`;
-    const fail = (message: string): Outcome => ({ pass: false, measured, message });
+    // The figure is the server's count of calls, when that is what is wrong; other failures carry none.
+    const fail = (message: string, counted = false): Outcome => ({ pass: false, measured, message, ...(counted ? { figure: calls, bound: max } : {}) });
     if (calls !== max) {
-      return fail(`retry() made ${plural(calls, 'attempt')} (counted by the server) against an op that always answers 503, want maxAttempts = ${max}${calls === max + 1 ? ': off by one, maxAttempts counts the first attempt too' : ''}`);
+      return fail(`retry() made ${plural(calls, 'attempt')} (counted by the server) against an op that always answers 503, want maxAttempts = ${max}${calls === max + 1 ? ': off by one, maxAttempts counts the first attempt too' : ''}`, true);
     }
     const firstArg = a.log[0]!.attemptArg;
     if (a.log.some((c, i) => c.attemptArg !== i + 1)) {
@@ -130,7 +139,7 @@ export const retryChecks: Record<'gives up' | '4xx' | 'retry-after' | 'budget', 
     for (let k = 1; k < max; k++) {
       const want = a.calls[k - 1]!.returned;
       const g = gap(a.log, k);
-      if (g < want - EPS || g > want + 1) {
+      if (g < want - EPS || g > want + TIMER_SLACK) {
         return fail(`attempt ${k + 1} started ${ms(g)} after attempt ${k} failed, want the ${want} ms options.delay returned: await options.clock.sleep(delay) between attempts`);
       }
     }
@@ -149,7 +158,7 @@ export const retryChecks: Record<'gives up' | '4xx' | 'retry-after' | 'budget', 
     if (c.log.length !== 1) return fail(`with maxAttempts 1, retry() made ${plural(c.log.length, 'attempt')}, want 1: maxAttempts counts the first attempt`);
     const one = lastError(c.out, c.log, 'with maxAttempts 1');
     if (one) return fail(one);
-    return { pass: true, measured: `4 attempts, gaps ${[1, 2, 3].map((k) => gap(a.log, k)).join('/')} ms as delay said, last error thrown; ok on call 3` };
+    return { pass: true, measured: `4 attempts, gaps ${[1, 2, 3].map((k) => gap(a.log, k)).join('/')} ms as delay said, last error thrown; ok on call 3`, figure: calls, bound: max };
   },
 
   async '4xx'({ seed, exports }): Promise<Outcome> {
@@ -164,12 +173,12 @@ export const retryChecks: Record<'gives up' | '4xx' | 'retry-after' | 'budget', 
     const a = await play(exports, { script, maxAttempts: 8, budgetMs: 60_000, delay: () => 20, label: '503, reset, 429, 408, 404' }, seed);
     const n = a.log.length;
     const measured = `${plural(n, 'attempt')} for 503, reset, 429, 408, 404 (maxAttempts 8)`;
-    const fail = (message: string): Outcome => ({ pass: false, measured, message });
+    const fail = (message: string, counted = false): Outcome => ({ pass: false, measured, message, ...(counted ? { figure: n, bound: 5 } : {}) });
     if (n < 5) {
       const last = a.log[n - 1]?.error;
-      return fail(`retry() gave up after ${what(last)}, want a retry: no status (the network), 5xx, 408 and 429 can succeed later; only other 4xx fail the same way every time`);
+      return fail(`retry() gave up after ${what(last)}, want a retry: no status (the network), 5xx, 408 and 429 can succeed later; only other 4xx fail the same way every time`, true);
     }
-    if (n > 5) return fail(`the server answered 404 on call 5 and retry() tried ${plural(n - 5, 'more time')}, want it to throw the 404 at once: a 4xx other than 408 and 429 fails the same way every time`);
+    if (n > 5) return fail(`the server answered 404 on call 5 and retry() tried ${plural(n - 5, 'more time')}, want it to throw the 404 at once: a 4xx other than 408 and 429 fails the same way every time`, true);
     const wrong = lastError(a.out, a.log, 'after the 404');
     if (wrong) return fail(wrong);
     if (a.out.at - a.log[4]!.end > EPS) return fail(`retry() threw the 404 ${ms(a.out.at - a.log[4]!.end)} after it came, want at once: no backoff before a give-up`);
@@ -177,7 +186,7 @@ export const retryChecks: Record<'gives up' | '4xx' | 'retry-after' | 'budget', 
     if (b.log.length !== 1) return fail(`the server answered 400 on call 1 and retry() made ${plural(b.log.length, 'attempt')}, want 1: a 4xx other than 408 and 429 is thrown at once`);
     const first = lastError(b.out, b.log, 'after a 400');
     if (first) return fail(first);
-    return { pass: true, measured: '5 attempts for 503, reset, 429, 408, then 404 thrown at once; 400: 1 attempt' };
+    return { pass: true, measured: '5 attempts for 503, reset, 429, 408, then 404 thrown at once; 400: 1 attempt', figure: n, bound: 5 };
   },
 
   async 'retry-after'({ seed, exports }): Promise<Outcome> {
@@ -191,8 +200,20 @@ export const retryChecks: Record<'gives up' | '4xx' | 'retry-after' | 'budget', 
     const backoff = (n: number): number => (n === 3 ? 200 : 50);
     const a = await play(exports, { script, maxAttempts: 6, budgetMs: 60_000, delay: backoff, label: 'Retry-After 400, 250, 20' }, seed);
     const gaps = a.log.slice(1).map((_, i) => gap(a.log, i + 1));
+    const longer = (k: number): number => Math.max(script[k - 1]!.retryAfterMs!, backoff(k));
+    // How far the furthest gap is from the longer of the two, ms: the figure held against TIMER_SLACK.
+    const off = Math.max(0, ...gaps.slice(0, 3).map((g, i) => Math.abs(g - longer(i + 1))));
     const measured = `gaps ${gaps.map((g) => Math.round(g)).join('/')} ms after Retry-After 400/250/20 (backoff 50/50/200)`;
-    const fail = (message: string): Outcome => ({ pass: false, measured, message });
+    const fail = (message: string, gapped = false): Outcome => ({ pass: false, measured, message, ...(gapped ? { figure: off, bound: TIMER_SLACK } : {}) });
+    const lastCall = a.log[a.log.length - 1]!;
+    if (a.log.length < 4 && !a.out.ok && lastCall.error?.retryAfterMs !== undefined && a.out.at - lastCall.end <= EPS) {
+      const k = a.log.length;
+      return fail(
+        `retry() threw the ${lastCall.error.status} of call ${k} (Retry-After ${lastCall.error.retryAfterMs} ms) at once, with most of its 60,000 ms budget left, want a retry ${longer(k)} ms later and call 4's value: ${
+          lastCall.error.status === 429 ? "a 429 means 'later': retry it once the Retry-After has passed" : 'a 503 with Retry-After is worth a retry, and retryAfterMs is in ms already (a wait that looked past the budget?)'
+        }`,
+      );
+    }
     if (a.log.length !== 4 || !a.out.ok) {
       return fail(`retry() made ${plural(a.log.length, 'attempt')} and ${a.out.ok ? 'resolved' : `threw ${what(a.out.error)}`}, want 4 attempts and call 4's value: a 503 or 429 with Retry-After is worth a retry`);
     }
@@ -202,40 +223,127 @@ export const retryChecks: Record<'gives up' | '4xx' | 'retry-after' | 'budget', 
       const g = gaps[k - 1]!;
       const status = script[k - 1]!.status;
       if (g < ra - EPS) {
-        return fail(`attempt ${k + 1} started ${ms(g)} after a ${status} with Retry-After ${ra} ms, want at least ${ra}: the server said when it can take the call; wait Math.max(backoff, error.retryAfterMs)`);
+        return fail(`attempt ${k + 1} started ${ms(g)} after a ${status} with Retry-After ${ra} ms, want at least ${ra}: the server said when it can take the call; wait Math.max(backoff, error.retryAfterMs)`, true);
       }
       if (g < d - EPS) {
-        return fail(`attempt ${k + 1} started ${ms(g)} after a ${status} with Retry-After ${ra} ms where the backoff said ${d} ms, want the longer of the two: every client got the same Retry-After, and only the backoff's jitter spreads them`);
+        return fail(`attempt ${k + 1} started ${ms(g)} after a ${status} with Retry-After ${ra} ms where the backoff said ${d} ms, want the longer of the two: every client got the same Retry-After, and only the backoff's jitter spreads them`, true);
       }
-      if (g > ra + d + 1) return fail(`attempt ${k + 1} started ${ms(g)} after a ${status} with Retry-After ${ra} ms and a backoff of ${d} ms, want at most ${ra + d} ms`);
+      if (g > longer(k) + TIMER_SLACK) {
+        return fail(
+          `attempt ${k + 1} started ${ms(g)} after a ${status} with Retry-After ${ra} ms and a backoff of ${d} ms, want the longer of the two, ${longer(k)} ms${Math.abs(g - ra - d) <= TIMER_SLACK ? ', not their sum' : ''}: wait Math.max(backoff, error.retryAfterMs); more keeps the caller waiting longer than either asked`,
+          true,
+        );
+      }
     }
-    return { pass: true, measured };
+    return { pass: true, measured, figure: off, bound: TIMER_SLACK };
   },
 
   async budget({ seed, exports }): Promise<Outcome> {
-    const budgetMs = 1000;
-    // Calls of 100 ms, 300 ms between them: attempts at 0, 400 and 800 ms fit; one at 1,200 would not.
-    const a = await play(exports, { script: [{ ms: 100, status: 503 }], maxAttempts: 50, budgetMs, delay: () => 300, label: 'budget 1 s' }, seed);
-    const lastStart = a.log[a.log.length - 1]!.start;
-    const lastEnd = a.log[a.log.length - 1]!.end;
-    const measured = `${plural(a.log.length, 'attempt')}, gave up at ${n(Math.round(a.out.at))} ms (budget ${n(budgetMs)} ms)`;
-    const fail = (message: string): Outcome => ({ pass: false, measured, message });
-    if (lastStart > budgetMs + EPS) {
-      return fail(`retry() kept going for ${n(Math.round(a.out.at))} ms (${plural(a.log.length, 'attempt')}, the last starting at ${n(Math.round(lastStart))} ms), want no attempt after the ${n(budgetMs)} ms budget: before each wait, give up if clock.now() + wait is past the start + budgetMs`);
+    const results: Array<{ round: BudgetRound; p: Played }> = [];
+    for (const round of BUDGET_ROUNDS) {
+      const p = await play(exports, { script: round.script, maxAttempts: 50, budgetMs: round.budgetMs, delay: () => round.delayMs, label: round.label, ...(round.startAt ? { startAt: round.startAt } : {}) }, seed);
+      results.push({ round, p });
     }
-    if (a.out.at > Math.max(budgetMs, lastEnd) + EPS) {
-      return fail(`retry() gave up at ${n(Math.round(a.out.at))} ms, ${ms(a.out.at - lastEnd)} after its last attempt failed and past the ${n(budgetMs)} ms budget: it slept although no attempt could follow; give up before the wait, not after it`);
+    // The latest start of an attempt past its round's budget, ms (<= 0 within it).
+    const past = Math.max(...results.map(({ round, p }) => Math.max(...p.log.map((c) => c.start)) - round.budgetMs));
+    const a = results[0]!.p;
+    const measured = `${plural(a.log.length, 'attempt')}, gave up at ${n(Math.round(a.out.at))} ms (budget ${n(BUDGET_ROUNDS[0]!.budgetMs)} ms); attempt at exactly the budget made`;
+    for (const { round, p } of results) {
+      const wrong = judgeBudget(round, p);
+      if (wrong) return { pass: false, measured, message: wrong, ...(past > EPS ? { figure: past, bound: 0 } : {}) };
     }
-    if (a.log.length < 2) return fail(`retry() gave up after 1 attempt with ${budgetMs - lastEnd} ms of its budget left, want a retry at 400 ms (the budget allows attempts at 0, 400 and 800 ms)`);
-    const wrong = lastError(a.out, a.log, 'at the budget');
-    if (wrong) return fail(wrong);
-    // A Retry-After longer than what is left of the budget: waiting cannot help.
-    const b = await play(exports, { script: [{ ms: 100, status: 503, retryAfterMs: 5000 }], maxAttempts: 50, budgetMs, delay: () => 300, label: 'Retry-After past the budget' }, seed);
-    if (b.log.length !== 1 || b.out.at > 100 + EPS) {
-      return fail(`after a 503 with Retry-After 5,000 ms and a ${budgetMs} ms budget, retry() ${b.log.length > 1 ? `tried again at ${ms(b.log[1]!.start)}` : `gave up at ${ms(b.out.at)}`}, want to throw that 503 at once (at 100 ms): the next attempt could only start past the budget`);
-    }
-    const wrongB = lastError(b.out, b.log, 'with Retry-After past the budget');
-    if (wrongB) return fail(wrongB);
-    return { pass: true, measured: `${measured}; Retry-After past the budget: thrown at once` };
+    return { pass: true, measured: `${measured}; Retry-After past the budget: thrown at once`, figure: past, bound: 0 };
   },
 };
+
+/**
+ * Ms a gap may run past the wait it should be: a library's 0 ms timer fires after 1 ms, as in
+ * Node (exponential-backoff's own delay, set to 0, adds that to every wait it runs).
+ */
+const TIMER_SLACK = 1;
+
+/** One situation for the time budget: attempts of `script`, `delayMs` of backoff between them. */
+interface BudgetRound {
+  label: string;
+  script: readonly Step[];
+  budgetMs: number;
+  delayMs: number;
+  startAt?: number;
+  /** Why, for a message about this round. */
+  hint: string;
+}
+
+/**
+ * The budget's rounds, each judged from the server's log: no attempt starts more than budgetMs
+ * after the call to retry(), an attempt that could start within it (at exactly budgetMs too) is
+ * made, and one that could not is given up on at once, before any sleep.
+ */
+const BUDGET_ROUNDS: readonly BudgetRound[] = [
+  // Attempts at 0, 400 and 800 ms fit; the next one, at 1,200, would not.
+  { label: 'budget 1 s', script: [{ ms: 100, status: 503 }], budgetMs: 1000, delayMs: 300, hint: '' },
+  {
+    label: 'Retry-After past the budget',
+    script: [{ ms: 100, status: 503, retryAfterMs: 5000 }],
+    budgetMs: 1000,
+    delayMs: 300,
+    hint: ': the next attempt could only start past the budget, so waiting cannot help',
+  },
+  {
+    // The first attempt hangs 600 ms: it counts. Called at t=2 s, so a deadline of budgetMs alone is wrong too.
+    label: 'slow first attempt, retry() called at t=2 s',
+    script: [{ ms: 600, status: 503 }, { ms: 100, status: 503 }],
+    budgetMs: 1000,
+    delayMs: 300,
+    startAt: 2000,
+    hint: ': the budget counts from the call to retry(), the first attempt\'s 600 ms included: deadline = clock.now() + budgetMs when retry() is called (here at t=2 s on the clock)',
+  },
+  // Attempts at 0, 400 and 800 ms: the third starts at exactly the budget, which allows it.
+  {
+    label: 'an attempt due at exactly the budget',
+    script: [{ ms: 100, status: 503 }],
+    budgetMs: 800,
+    delayMs: 300,
+    hint: ': an attempt may start at exactly budgetMs; give up only when it would start more than budgetMs after the call (clock.now() + wait > deadline)',
+  },
+  // Attempts at 0 and 400 ms; the third would start at 800, 1 ms past the budget.
+  {
+    label: 'an attempt due 1 ms past the budget',
+    script: [{ ms: 100, status: 503 }],
+    budgetMs: 799,
+    delayMs: 300,
+    hint: ': an attempt 1 ms past the budget is past it',
+  },
+];
+
+function judgeBudget(round: BudgetRound, p: Played): string | undefined {
+  const { log, out } = p;
+  const budget = n(round.budgetMs);
+  const late = log.findIndex((c) => c.start > round.budgetMs + EPS);
+  if (late >= 0) {
+    const c = log[late]!;
+    if (round === BUDGET_ROUNDS[0]) {
+      return `retry() kept going for ${n(Math.round(out.at))} ms (${plural(log.length, 'attempt')}, the last starting at ${n(Math.round(log[log.length - 1]!.start))} ms), want no attempt after the ${budget} ms budget: before each wait, give up if clock.now() + wait is past the start + budgetMs`;
+    }
+    const before = log[late - 1]!;
+    const e = before.error;
+    const cause = e?.retryAfterMs !== undefined ? ` (after a ${e.status ?? 'network error'} with Retry-After ${n(e.retryAfterMs)} ms)` : '';
+    return `${round.label}: attempt ${late + 1} started ${n(Math.round(c.start))} ms after the call to retry()${cause}, past the ${budget} ms budget, want attempt ${late}'s error thrown at once (at ${n(Math.round(before.end))} ms)${round.hint}`;
+  }
+  const last = log[log.length - 1]!;
+  const k = log.length;
+  const e = last.error;
+  if (e !== undefined && k < 50) {
+    const wait = Math.max(round.delayMs, e.retryAfterMs ?? 0);
+    const next = last.end + wait;
+    if (next <= round.budgetMs + EPS) {
+      return `${round.label}: retry() gave up at ${n(Math.round(out.at))} ms after ${plural(k, 'attempt')}, though attempt ${k + 1} could start at ${n(Math.round(next))} ms, within the ${budget} ms budget${round.hint || ': retry while the next attempt can start within budgetMs of the call'}`;
+    }
+    if (out.at > last.end + EPS) {
+      if (round === BUDGET_ROUNDS[0]) {
+        return `retry() gave up at ${n(Math.round(out.at))} ms, ${ms(out.at - last.end)} after its last attempt failed and past the ${budget} ms budget: it slept although no attempt could follow; give up before the wait, not after it`;
+      }
+      return `${round.label}: retry() gave up at ${n(Math.round(out.at))} ms, ${ms(out.at - last.end)} after attempt ${k} failed, want the error thrown at once (at ${n(Math.round(last.end))} ms): attempt ${k + 1} could only start at ${n(Math.round(next))} ms, past the ${budget} ms budget; give up before the wait, not after it`;
+    }
+  }
+  return lastError(out, log, round.label);
+}
