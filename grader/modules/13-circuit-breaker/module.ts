@@ -1,6 +1,6 @@
 /** Module 13, circuit breaker: stop calling a dead cache tier, and keep the database standing while it is gone. */
 import { defineModule } from '../../src/define.js';
-import { CLOSE_WITHIN, OPEN_WITHIN } from './scenarios.js';
+import { CLOSE_WITHIN, OPEN_WITHIN, REFUSING } from './scenarios.js';
 import { ORIGIN_SHARE, PROBE_WAITS, checks } from './checks.js';
 import { demo } from './demo.js';
 import { headline } from './headline.js';
@@ -64,15 +64,36 @@ export default defineModule({
       starterFails: /the breaker never opened, want within/,
     },
     {
+      name: 'failed replies count',
+      target: `store refusing (fast 'failed' replies) ${(REFUSING.toMs - REFUSING.fromMs) / 1000} s: open within ${OPEN_WITHIN} ms`,
+      value: OPEN_WITHIN,
+      run: checks['failed replies count']!,
+      starterFails: /the store refused every call .* and the breaker never opened/,
+    },
+    {
+      name: 'fallback recovers',
+      target: `database down ${(REFUSING.databaseToMs - REFUSING.databaseFromMs) / 1000} s inside a store outage: >= ${ORIGIN_SHARE * 100}% served by it again after`,
+      value: ORIGIN_SHARE,
+      run: checks['fallback recovers']!,
+      starterFails: /the database held \d+ queries at once .* want at most originLimit/,
+    },
+    {
       name: 'state machine',
-      target: `virtual clock: minCalls ${MACHINE.minCalls}, 50%, open ${MACHINE.openMs} ms, ${MACHINE.halfOpenProbes} probes; twice`,
+      target: `virtual clock: minCalls ${MACHINE.minCalls}, 50%, open ${MACHINE.openMs} ms, ${MACHINE.halfOpenProbes} probes; mixed probes; boundaries`,
       seeds: 'once',
       run: checks['state machine']!,
       starterFails: /after 3 failures in 6 calls \(50%, failureRate 0\.5\) state\(\) is 'closed', want 'open'/,
     },
     {
+      name: 'stragglers ignored',
+      target: 'calls settling after a transition count nowhere',
+      seeds: 'once',
+      run: checks['stragglers ignored']!,
+      starterFails: /after 5 failures in 5 calls .* state\(\) is 'closed', want 'open'/,
+    },
+    {
       name: 'one breaker per dependency',
-      target: "A's failures leave B closed",
+      target: "A's failures leave B closed; a new one starts closed",
       seeds: 'once',
       run: checks['one breaker per dependency']!,
       starterFails: /breaker A saw 6 failures in 6 calls .* want 'open'/,
