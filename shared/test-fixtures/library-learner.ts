@@ -2,6 +2,7 @@
 // read the global clock and set their own timers (its folder is added as a learner dir).
 import pRetry from 'p-retry';
 import CircuitBreaker from 'opossum';
+import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
 
 /** Fails `failures` times, then answers; p-retry waits 100 ms, then 200 ms, ... between tries. */
 export function retryThrough(failures: number, randomize = false): Promise<string> {
@@ -21,4 +22,10 @@ export function makeBreaker(): CircuitBreaker<[boolean], string> {
     if (fail) throw new Error('down');
     return 'up';
   }, { name: 'fixture', resetTimeout: 1000, errorThresholdPercentage: 1, volumeThreshold: 1, timeout: false });
+}
+
+/** A cockatiel breaker that opens on one failure and half-opens 1 s later; it reads Date.now only after an await. */
+export function makeCockatiel(): { call(fn: () => Promise<string>): Promise<string>; state(): string } {
+  const policy = circuitBreaker(handleAll, { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(1) });
+  return { call: (fn) => policy.execute(fn), state: () => CircuitState[policy.state]! };
 }
