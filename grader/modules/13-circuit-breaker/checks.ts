@@ -10,7 +10,7 @@
 import { isHerdError } from '@herd/harness/engine';
 import { at, ms, n } from '../../src/check-kit.js';
 import type { CheckFn, Outcome } from '../../src/define.js';
-import { answers, closedAfter, heldBins, maxOver, openedAfter, outsideCalls, probeRounds, sumOver, waitedTimeout } from './measure.js';
+import { answers, closedAfter, heldBins, longestQuiet, maxOver, openedAfter, outsideCalls, probeRounds, sumOver, waitedTimeout } from './measure.js';
 import { CLOSE_WITHIN, OPEN_WITHIN, REFUSING, SPORADIC, codeKey, learnerOutage, learnerRefusing, makeBreaker, protectedRead, sporadicSpec, worldRun } from './scenarios.js';
 import { BREAKER, ORIGIN_CAPACITY_PER_SEC as ORIGIN_CAPACITY, OUTAGE, WORLD, type WorldRun } from './world.js';
 import { independentBreakers, stateMachine, stragglers } from './machine.js';
@@ -70,7 +70,12 @@ function clockHint(check: CheckFn): CheckFn {
     try {
       return await check(ctx);
     } catch (error) {
-      if (!isHerdError(error, 'GLOBAL_TIMER') || error.context.library !== undefined) throw error;
+      if (!isHerdError(error, 'GLOBAL_TIMER')) throw error;
+      if (error.context.library !== undefined) {
+        // opossum draws a random name for a breaker that has none.
+        const fix = error.context.library === 'opossum' ? ': here, give the CircuitBreaker a name (options.name)' : '';
+        return { pass: false, measured: `${String(error.context.library)} drew Math.random`, message: `${error.message}${fix}` };
+      }
       const where = String(error.context.where ?? ctx.file);
       const what = String(error.context.what ?? 'a global timer');
       const use = what === 'Math.random' ? 'no randomness at all (nothing in this module draws)' : what === 'setTimeout' || what === 'setInterval' || what === 'setImmediate' || what === 'process.nextTick' ? 'options.clock.sleep(ms) in createBreaker (or compare options.clock.now() with the time it opened when a call or state() comes), deps.clock.sleep(ms) in createProtectedRead' : 'options.clock.now() in createBreaker, deps.clock.now() in createProtectedRead';
@@ -125,11 +130,16 @@ const raw: Record<string, CheckFn> = {
     const bound = PROBE_WAITS;
     if (waited > PROBE_WAITS) {
       const outside = outsideWhy(run, SETTLED, R);
+      const quiet = longestQuiet(run, SETTLED, R);
       const why =
         outside ??
         (calls < waited
           ? `only ${n(calls)} store calls were made meanwhile, so the others waited inside breaker.call (held until the probes answered): refuse every call beyond the probes at once`
-          : 'while open, reject at once without calling the store');
+          : quiet < BREAKER.openMs - 2 * T
+            ? `the store was never left alone for openMs (${BREAKER.openMs} ms): the longest stretch without a store call was ${ms(quiet)}; after a failed probe stay open a full openMs, from the failure`
+            : maxOver(run.storeInFlightMax, run, SETTLED, R).value > BREAKER.halfOpenProbes
+              ? `up to ${maxOver(run.storeInFlightMax, run, SETTLED, R).value} store calls were in flight at once: half-open lets halfOpenProbes calls through and refuses the rest at once`
+              : 'while open, reject at once without calling the store');
       return {
         pass: false,
         measured,

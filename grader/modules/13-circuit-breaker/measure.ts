@@ -110,3 +110,14 @@ export function probeRounds(run: WorldRun, fromMs: number, toMs: number): number
 export function outsideCalls(run: WorldRun, fromMs: number, toMs: number): { outside: number; total: number } {
   return { outside: sumOver(run.storeOutside, run, fromMs, toMs), total: sumOver(run.storeCalls, run, fromMs, toMs) };
 }
+
+/** The longest stretch in [fromMs, toMs) without a store call, in ms (by 100 ms bins). */
+export function longestQuiet(run: WorldRun, fromMs: number, toMs: number): number {
+  let longest = 0;
+  let quiet = 0;
+  for (let b = bin(run, fromMs); b < bin(run, toMs); b++) {
+    quiet = run.storeCalls[b]! === 0 ? quiet + run.binMs : 0;
+    longest = Math.max(longest, quiet);
+  }
+  return longest;
+}
