@@ -38,7 +38,7 @@ export default defineModule({
     },
     {
       name: 'database protected',
-      target: `<= originLimit (${WORLD.originLimit}) queries held; stale served; >= ${ORIGIN_SHARE * 100}% of the rest by the database`,
+      target: `<= originLimit (${WORLD.originLimit}) queries held; every stale copy served; >= ${ORIGIN_SHARE * 100}% of the rest by the database`,
       value: WORLD.originLimit,
       run: checks['database protected']!,
       starterFails: /the database held \d+ queries at once .* want at most originLimit/,
@@ -52,7 +52,7 @@ export default defineModule({
     },
     {
       name: 'closes after recovery',
-      target: `closed within ${CLOSE_WITHIN} ms of the store's return, and stays closed`,
+      target: `closed within ${CLOSE_WITHIN} ms of the store's return, and stays closed; no stale or failed answer while healthy`,
       value: CLOSE_WITHIN,
       run: checks['closes after recovery']!,
       starterFails: /the breaker never opened, so there is nothing to close/,
