@@ -4,10 +4,10 @@
  * test's fixture, the committed starters). Missing files, syntax errors and wrong exports become
  * one LoadError line naming the file.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { addLearnerDir, repoRoot } from '@herd/harness/engine';
+import { addLearnerDir, addLearnerImports, repoRoot } from '@herd/harness/engine';
 import { LoadError, firstLine } from './learner-error.js';
 import type { ModuleSpec } from './manifest.js';
 import type { Exports, Target } from './define.js';
@@ -41,6 +41,8 @@ export async function loadExports(spec: ModuleSpec, target: Target): Promise<Exp
     if (!existsSync(abs)) {
       throw new LoadError(`${rel} is missing: restore the starter with \`git checkout -- ${rel}\``);
     }
+    // The libraries it imports follow the virtual clock during a run, from their first call on.
+    addLearnerImports(readFileSync(abs, 'utf8'), rel);
     let mod: Record<string, unknown>;
     try {
       mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;

@@ -32,7 +32,7 @@ export {
   Served,
   type ServedRequest,
 } from './runner.js';
-export { addLearnerDir, learnerFrame, repoRelative, repoRoot } from './guard.js';
+export { addLearnerDir, addLearnerImports, learnerFrame, repoRelative, repoRoot } from './guard.js';
 export { serveOrigin, httpOrigin, type ServeOriginOptions, type OriginServer } from './http-origin.js';
 export * from './store/index.js';
 export * from './resilience/index.js';

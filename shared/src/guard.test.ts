@@ -1,8 +1,9 @@
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AppFactory } from './app.js';
 import { isHerdError, type HerdError } from './errors.js';
-import { addLearnerDir, installGuard, learnerFrame, repoRelative, repoRoot } from './guard.js';
+import { addLearnerDir, addLearnerImports, installGuard, learnerFrame, repoRelative, repoRoot } from './guard.js';
 import { runScenario, type ScenarioSpec } from './runner.js';
 import { VirtualClock } from './virtual-clock.js';
 
@@ -191,6 +192,7 @@ describe('library time: libraries the learner calls follow the virtual clock', (
     retryThrough(failures: number, randomize?: boolean): Promise<string>;
     backOffThrough(failures: number, jitter?: 'none' | 'full'): Promise<string>;
     makeBreaker(): { fire(fail: boolean): Promise<string>; opened: boolean; halfOpen: boolean; closed: boolean; shutdown(): void };
+    makeCockatiel(): { call(fn: () => Promise<string>): Promise<string>; state(): string };
   }
   let lib: LibraryFixture;
   beforeAll(async () => {
@@ -242,6 +244,25 @@ describe('library time: libraries the learner calls follow the virtual clock', (
     })();
     await clock.run(main, { deadline: 60_000 });
     expect(seen).toEqual(['t=0 opened=true', 't=999 halfOpen=false', 't=1000 halfOpen=true', 'up', 'closed=true']);
+    expectRestored();
+  });
+
+  it('a library the learner file imports reads virtual time from its own async callbacks too, where no learner frame is on the stack', async () => {
+    const file = path.join(repoRoot, 'shared', 'test-fixtures', 'library-learner.ts');
+    addLearnerImports(readFileSync(file, 'utf8'), repoRelative(file));
+    const clock = new VirtualClock();
+    const breaker = clock.within(() => lib.makeCockatiel());
+    const seen: string[] = [];
+    const main = (async () => {
+      // cockatiel opens in the continuation of the call it awaited, and stamps Date.now there.
+      await breaker.call(() => Promise.reject(new Error('down'))).catch(() => seen.push(`t=${clock.now()} ${breaker.state()}`));
+      await clock.sleep(999);
+      seen.push(await breaker.call(async () => 'up').catch(() => `t=${clock.now()} refused`));
+      await clock.sleep(1);
+      seen.push(await breaker.call(async () => 'up'));
+    })();
+    await clock.run(main, { deadline: 60_000 });
+    expect(seen).toEqual(['t=0 Open', 't=999 refused', 'up']);
     expectRestored();
   });
 

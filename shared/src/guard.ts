@@ -159,6 +159,26 @@ const learnerLibraries: ReadonlySet<string> = (() => {
  */
 const libraries = new Map<string, string>();
 
+/**
+ * Packages a learner file imports (addLearnerImports, from its import lines), with that file.
+ * During a virtual run they get library time from their first call, also from their own async
+ * callbacks, where no learner frame is on the stack (a breaker that opens in the continuation of
+ * the call it awaited: without this its first clock reading would be real time).
+ */
+const imported = new Map<string, string>();
+
+/** Reads the bare import specifiers of a learner file's `source` (`where` names it) and remembers their packages. */
+export function addLearnerImports(source: string, where: string): void {
+  const specifier = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"]([^'"]+)['"]/g;
+  for (const m of source.matchAll(specifier)) {
+    const spec = m[1]!;
+    if (spec.startsWith('.') || spec.startsWith('/') || spec.startsWith('node:') || spec.startsWith('@herd/')) continue;
+    const [first, second] = spec.split('/');
+    const name = first!.startsWith('@') ? `${first}/${second}` : first!;
+    if (!isHostPackage(name) && !imported.has(name)) imported.set(name, where);
+  }
+}
+
 /** The npm package a file belongs to (pnpm's store included), or undefined. */
 function packageOf(file: string): string | undefined {
   const i = file.lastIndexOf('/node_modules/');
@@ -200,6 +220,7 @@ function callerOf(what: Patched): Caller {
     return { kind: 'library', name, where: under ?? libraries.get(name) ?? `${repoRelative(file!)}${own === undefined ? '' : `:${own}`}` };
   }
   if (under !== undefined && what !== 'process.nextTick') return { kind: 'learner', where: under };
+  if (name !== undefined && imported.has(name) && scopes[scopes.length - 1]?.bridge !== undefined) return { kind: 'library', name, where: imported.get(name)! };
   return { kind: 'host' };
 }
 

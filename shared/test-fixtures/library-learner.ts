@@ -3,6 +3,7 @@
 import pRetry from 'p-retry';
 import CircuitBreaker from 'opossum';
 import { backOff } from 'exponential-backoff';
+import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
 
 /** Fails `failures` times, then answers; p-retry waits 100 ms, then 200 ms, ... between tries. */
 export function retryThrough(failures: number, randomize = false): Promise<string> {
@@ -37,4 +38,10 @@ export function backOffThrough(failures: number, jitter: 'none' | 'full' = 'none
     },
     { numOfAttempts: 5, startingDelay: 100, timeMultiple: 2, jitter },
   );
+}
+
+/** A cockatiel breaker that opens on one failure and half-opens 1 s later; it reads Date.now only after an await. */
+export function makeCockatiel(): { call(fn: () => Promise<string>): Promise<string>; state(): string } {
+  const policy = circuitBreaker(handleAll, { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(1) });
+  return { call: (fn) => policy.execute(fn), state: () => CircuitState[policy.state]! };
 }

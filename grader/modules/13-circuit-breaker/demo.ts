@@ -9,7 +9,7 @@ import { terminalChart } from '../../src/charts/terminal-chart.js';
 import { at, n } from '../../src/check-kit.js';
 import type { DemoContext } from '../../src/define.js';
 import { FIGURES, timelineChart, variants } from './headline.js';
-import { answers, closedAfter, openedAfter } from './measure.js';
+import { answers, closedAfter, openedAfter, outsideCalls } from './measure.js';
 import { BREAKER, OUTAGE, WORLD } from './world.js';
 import { table, terminalWidth } from '../../src/render.js';
 
@@ -38,7 +38,12 @@ export async function demo(ctx: DemoContext): Promise<number> {
   await say(F + WORLD.store.timeoutMs, `the first calls time out after ${WORLD.store.timeoutMs} ms`);
   const opened = openedAfter(run, F, R);
   if (opened === null) {
-    await say(null, chalk.red(`the breaker never opened: ${n(run.storeTimeouts)} store calls waited out the timeout during the outage`));
+    const c = outsideCalls(run, F, R);
+    const why =
+      c.total > 0 && c.outside >= 0.5 * c.total
+        ? `requests kept calling the store: ${n(c.outside)} of its ${n(c.total)} calls during the outage came from outside breaker.call, where no breaker can refuse them`
+        : `the breaker never opened: ${n(run.storeTimeouts)} store calls waited out the timeout during the outage`;
+    await say(null, chalk.red(why));
     await say(R, chalk.green('the store is back'));
   } else {
     const a = answers(run, F + opened, R);

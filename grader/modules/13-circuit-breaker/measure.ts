@@ -74,7 +74,7 @@ export function waitedTimeout(run: WorldRun, fromMs: number, toMs: number): numb
 /** Requests arriving in [fromMs, toMs), by whether their key had a stale copy, and what they got. */
 export function answers(run: WorldRun, fromMs: number, toMs: number) {
   const { arrival, stale, source, n } = run.requests;
-  const out = { requests: 0, withCopy: 0, servedStale: 0, withoutCopy: 0, servedByOrigin: 0, failed: 0 };
+  const out = { requests: 0, withCopy: 0, servedStale: 0, copyFailed: 0, copyByOrigin: 0, withoutCopy: 0, servedByOrigin: 0, failed: 0 };
   for (let i = 0; i < n; i++) {
     if (arrival[i]! < fromMs || arrival[i]! >= toMs) continue;
     out.requests++;
@@ -82,6 +82,8 @@ export function answers(run: WorldRun, fromMs: number, toMs: number) {
     if (stale[i]) {
       out.withCopy++;
       if (source[i] === 2) out.servedStale++;
+      if (source[i] === 3) out.copyFailed++;
+      if (source[i] === 1) out.copyByOrigin++;
     } else {
       out.withoutCopy++;
       if (source[i] === 1) out.servedByOrigin++;
@@ -102,4 +104,20 @@ export function probeRounds(run: WorldRun, fromMs: number, toMs: number): number
     last = b * run.binMs;
   }
   return rounds;
+}
+
+/** Store calls in [fromMs, toMs), and how many of them no function given to breaker.call was running for: made outside the breaker. */
+export function outsideCalls(run: WorldRun, fromMs: number, toMs: number): { outside: number; total: number } {
+  return { outside: sumOver(run.storeOutside, run, fromMs, toMs), total: sumOver(run.storeCalls, run, fromMs, toMs) };
+}
+
+/** The longest stretch in [fromMs, toMs) without a store call, in ms (by 100 ms bins). */
+export function longestQuiet(run: WorldRun, fromMs: number, toMs: number): number {
+  let longest = 0;
+  let quiet = 0;
+  for (let b = bin(run, fromMs); b < bin(run, toMs); b++) {
+    quiet = run.storeCalls[b]! === 0 ? quiet + run.binMs : 0;
+    longest = Math.max(longest, quiet);
+  }
+  return longest;
 }

@@ -23,6 +23,20 @@ export const sporadicSpec = (seed: number): WorldSpec => ({
   outages: [{ fromMs: SPORADIC.outageFromMs, toMs: SPORADIC.durationMs }],
 });
 
+/**
+ * The store refuses every call (a 'failed' reply in 1-3 ms) from 2 s to 9 s; inside that, the
+ * database itself rejects every query from 4 s to 5 s, so the fallback's own queries fail and its
+ * slots must come back.
+ */
+export const REFUSING = { fromMs: 2000, toMs: 9000, databaseFromMs: 4000, databaseToMs: 5000, durationMs: 12_000 } as const;
+export const refusingSpec = (seed: number): WorldSpec => ({
+  name: 'store refusing 7 s, database down 1 s inside it',
+  seed,
+  durationMs: REFUSING.durationMs,
+  outages: [{ fromMs: REFUSING.fromMs, toMs: REFUSING.toMs, kind: 'refuse' }],
+  databaseOutages: [{ fromMs: REFUSING.databaseFromMs, toMs: REFUSING.databaseToMs }],
+});
+
 export const makeBreaker = (exports: Exports) => (clock: BreakerOptions['clock']): Breaker =>
   (exports.createBreaker as (o: BreakerOptions) => Breaker)({ clock, ...BREAKER });
 
@@ -62,3 +76,5 @@ export function worldRun(key: object, label: string, make: ReadMaker, spec: Worl
 export const codeKey = (exports: Exports): object => (typeof exports.createProtectedRead === 'function' ? exports.createProtectedRead : exports);
 
 export const learnerOutage = (exports: Exports, seed: number): Promise<WorldRun> => worldRun(codeKey(exports), 'protected', protectedRead(exports), outageSpec(seed), makeBreaker(exports));
+
+export const learnerRefusing = (exports: Exports, seed: number): Promise<WorldRun> => worldRun(codeKey(exports), 'protected', protectedRead(exports), refusingSpec(seed), makeBreaker(exports));

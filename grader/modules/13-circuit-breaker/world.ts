@@ -73,11 +73,16 @@ export const ORIGIN_CAPACITY_PER_SEC = Math.round((WORLD.origin.workers * 1000) 
 /** The headline outage: the store dies from 5 s to 25 s; 8 s to watch the recovery. */
 export const OUTAGE = { fromMs: 5000, toMs: 25_000, durationMs: 33_000 } as const;
 
+/** How the store is down: it stops answering (each call waits out the client's timeout), or it refuses at once ('failed' in 1-3 ms). */
+export type OutageKind = 'hang' | 'refuse';
+
 export interface WorldSpec {
   name: string;
   seed: number;
   durationMs: number;
-  outages: ReadonlyArray<{ fromMs: number; toMs: number }>;
+  outages: ReadonlyArray<{ fromMs: number; toMs: number; kind?: OutageKind }>;
+  /** Spans in which the database rejects every query at once (its own outage, while the fallback uses it). */
+  databaseOutages?: ReadonlyArray<{ fromMs: number; toMs: number }>;
   /** Store calls that fail fast at random (sporadic errors), 0..1. */
   errorRate?: number;
   ratePerSec?: number;
@@ -92,6 +97,8 @@ export interface WorldRun {
   binMs: number;
   /** Per 100 ms bin: store calls started, the most store calls in flight, database queries started, the database's peak backlog. */
   storeCalls: number[];
+  /** Per 100 ms bin: store calls made while no function given to breaker.call was running (from outside the breaker). */
+  storeOutside: number[];
   storeInFlightMax: number[];
   originCalls: number[];
   originHeldMax: number[];
@@ -116,6 +123,9 @@ export async function runWorld(make: ReadMaker, spec: WorldSpec, breakerFor: (cl
   const rate = spec.ratePerSec ?? WORLD.ratePerSec;
   const bins = (): Bins => new Bins(t0, BIN);
   const storeCalls = bins();
+  const storeOutside = bins();
+  /** Functions the learner's breaker has started (through breaker.call) and that have not settled. */
+  let inBreaker = 0;
   const originCalls = bins();
   const fastFailures = bins();
   const bySource = Object.fromEntries(SOURCES.map((s) => [s, bins()])) as Record<Source, Bins>;
@@ -126,7 +136,8 @@ export async function runWorld(make: ReadMaker, spec: WorldSpec, breakerFor: (cl
     if (!(b[i]! >= v)) b[i] = v;
   };
 
-  let storeDown = false;
+  let storeDown: OutageKind | null = null;
+  let databaseDown = false;
   let storeInFlight = 0;
   let storeTimeouts = 0;
   const storeValue = (key: string): Value => ({ key, version: 2, source: 'store' });
@@ -134,6 +145,7 @@ export async function runWorld(make: ReadMaker, spec: WorldSpec, breakerFor: (cl
     get(key) {
       const t = clock.now();
       storeCalls.add(t);
+      if (inBreaker === 0) storeOutside.add(t);
       storeInFlight++;
       peak(storeInFlightMax, t, storeInFlight);
       return new Promise<StoreReply>((resolve) => {
@@ -141,7 +153,7 @@ export async function runWorld(make: ReadMaker, spec: WorldSpec, breakerFor: (cl
           storeInFlight--;
           resolve(reply);
         };
-        if (storeDown) {
+        if (storeDown === 'hang') {
           // A dead cache node does not answer: the client's command timeout is what ends the wait.
           clock.schedule(WORLD.store.timeoutMs, () => {
             storeTimeouts++;
@@ -150,7 +162,8 @@ export async function runWorld(make: ReadMaker, spec: WorldSpec, breakerFor: (cl
           return;
         }
         const ms = storeRng.between(WORLD.store.minMs, WORLD.store.maxMs);
-        const fails = (spec.errorRate ?? 0) > 0 && storeRng.next() < spec.errorRate!;
+        // A refusing node (connection refused, an error reply) answers 'failed' at once.
+        const fails = storeDown === 'refuse' || ((spec.errorRate ?? 0) > 0 && storeRng.next() < spec.errorRate!);
         const miss = storeRng.next() < WORLD.missRate;
         clock.schedule(ms, () => answer(fails ? { status: 'failed' } : { status: 'ok', value: miss ? undefined : storeValue(key) }));
       });
@@ -170,6 +183,11 @@ export async function runWorld(make: ReadMaker, spec: WorldSpec, breakerFor: (cl
       return new Promise<Value>((resolve, reject) => {
         let settled = false;
         const req: Request = { id: dbIds++, originalId: -1, attempt: 1, priority: 'normal', deadline: t + WORLD.origin.timeoutMs, kind: 'work', sentAt: t };
+        if (databaseDown) {
+          // The database's own outage: every query is rejected at once (no worker, no queue).
+          clock.schedule(1, () => reject(new HerdError('ORIGIN_OVERLOADED', 'the database is down')));
+          return;
+        }
         clock.schedule(WORLD.origin.timeoutMs, () => {
           if (settled) return;
           settled = true;
@@ -190,7 +208,8 @@ export async function runWorld(make: ReadMaker, spec: WorldSpec, breakerFor: (cl
   const staleCopy = (key: string): Value | undefined => (Number(key.slice(1)) < WORLD.staleKeys ? { key, version: 1, source: 'stale' } : undefined);
   const stale: ReadDeps['stale'] = { get: staleCopy };
 
-  const read = make({ clock, breaker: breakerFor(clock), store, origin, stale, originLimit: WORLD.originLimit });
+  // Made under the guard: a breaker library's constructor (its timers, its clock) runs on this clock.
+  const read = clock.within(() => make({ clock, breaker: watched(breakerFor(clock), () => inBreaker++, () => inBreaker--), store, origin, stale, originLimit: WORLD.originLimit }));
 
   const cap = Math.ceil((spec.durationMs / 1000) * rate * 1.2) + 1000;
   const requests = { arrival: new Float64Array(cap), latency: new Float64Array(cap), stale: new Uint8Array(cap), source: new Uint8Array(cap), n: 0 };
@@ -205,12 +224,19 @@ export async function runWorld(make: ReadMaker, spec: WorldSpec, breakerFor: (cl
     // The users' requests are answered by the read path itself; this node is the app's front door, never called.
     nodes: [{ id: 'app', workers: 1, serviceTime: { kind: 'fixed', ms: 1 } }],
     clients: { kind: 'open', rate: [{ fromMs: 0, toMs: spec.durationMs, ratePerSec: rate }], arrivals: 'poisson' },
-    faults: spec.outages.map((o) => ({ fromMs: o.fromMs, toMs: o.toMs, target: 'store', kind: 'custom' as const, label: 'store down' })),
+    faults: [
+      ...spec.outages.map((o) => ({ fromMs: o.fromMs, toMs: o.toMs, target: `store-${o.kind ?? 'hang'}`, kind: 'custom' as const, label: o.kind === 'refuse' ? 'store refusing' : 'store down' })),
+      ...(spec.databaseOutages ?? []).map((o) => ({ fromMs: o.fromMs, toMs: o.toMs, target: 'database', kind: 'custom' as const, label: 'database down' })),
+    ],
   };
   const result = await runResilience(
     resilience,
     {
-      targets: { store: (active) => (storeDown = active) },
+      targets: {
+        'store-hang': (active) => (storeDown = active ? 'hang' : null),
+        'store-refuse': (active) => (storeDown = active ? 'refuse' : null),
+        database: (active) => (databaseDown = active),
+      },
       policy: () => async (_call, ctx) => {
         const i = ctx.request.id;
         const start = clock.now();
@@ -262,6 +288,7 @@ export async function runWorld(make: ReadMaker, spec: WorldSpec, breakerFor: (cl
     report: result.report,
     binMs: BIN,
     storeCalls: storeCalls.values(n),
+    storeOutside: storeOutside.values(n),
     storeInFlightMax: Array.from({ length: n }, (_, i) => storeInFlightMax[i] ?? 0),
     originCalls: originCalls.values(n),
     originHeldMax: Array.from({ length: n }, (_, i) => originHeldMax[i] ?? 0),
@@ -271,4 +298,32 @@ export async function runWorld(make: ReadMaker, spec: WorldSpec, breakerFor: (cl
     storeTimeouts,
     failure,
   };
+}
+
+/**
+ * The learner's breaker as the read path gets it, unchanged but watched: while a function given
+ * to call() runs (from the moment the breaker starts it until it settles), a store call comes
+ * from inside the breaker. The breaker awaits the very promise its function returned.
+ */
+function watched(breaker: Breaker, enter: () => void, leave: () => void): Breaker {
+  const call = <T>(fn: () => Promise<T>): Promise<T> =>
+    breaker.call(() => {
+      enter();
+      let p: Promise<T>;
+      try {
+        p = fn();
+      } catch (error) {
+        leave();
+        throw error;
+      }
+      Promise.resolve(p).then(leave, leave);
+      return p;
+    });
+  return new Proxy(breaker, {
+    get(target, prop) {
+      if (prop === 'call') return call;
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
 }
