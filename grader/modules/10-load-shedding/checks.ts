@@ -27,6 +27,7 @@ import {
   PRIORITY_LEVEL,
   RECOVERY_BOUND_MS,
   SERVED_ON_RETRY,
+  SETTLE_MS,
   STEADY,
   TIMEOUT_MS,
 } from './scenarios.js';
@@ -172,10 +173,15 @@ export const retryAfterCheck: CheckFn = async ({ seed, exports, value = SERVED_O
   if (served >= value) return { pass: true, measured, ...figures };
   const callers = `callers that wait as told and try up to ${HONOURING.maxAttempts} times within ${HONOURING.deadlineMs / 1000} s`;
   const hint = e.medianHintMs === undefined ? 'the 503s carried no Retry-After' : `the 503s said come back after ${ms(e.medianHintMs)} (median)`;
+  const burstMs = BURST.toMs - BURST.fromMs;
   const why =
-    e.medianHintMs !== undefined && e.medianHintMs > HONOURING.deadlineMs
-      ? 'longer than any caller waits, so they gave up; send them back once the burst is likely over (a second or two), not never'
-      : `so they came back while the burst still ran and were refused again (${e.attemptsPerRefused.toFixed(1)} attempts each): a Retry-After of 0 or a few ms is present but useless; give one long enough for the overload to pass (about a second; milliseconds are not seconds)`;
+    e.medianHintMs === undefined
+      ? 'so they retried at once; give every refusal a retryAfterMs'
+      : e.medianHintMs >= HONOURING.deadlineMs
+        ? 'longer than any caller waits, so they gave up; send them back once the burst is likely over (a second or two), not never'
+        : e.medianHintMs < burstMs
+          ? `so they came back while the burst still ran and were refused again (${e.attemptsPerRefused.toFixed(1)} attempts each): a Retry-After of 0 or a few ms is present but useless; give one long enough for the overload to pass (about a second; milliseconds are not seconds)`
+          : `so they came back together and were refused again (${e.attemptsPerRefused.toFixed(1)} attempts each); spread the Retry-After (the node's rng) so they do not return in one wave`;
   return {
     pass: false,
     measured,
@@ -238,9 +244,10 @@ export const priorityCheck: CheckFn = async ({ seed, exports, value = NORMAL_SER
       }
     }
   }
-  for (const w of slowed) {
-    const high = share(w.byPriority.high);
-    if (high >= HIGH_SERVED) continue;
+  // The worst window, so the figure is the margin and the message names where high fared worst.
+  const w = slowed.reduce((a, b) => (share(b.byPriority.high) < share(a.byPriority.high) ? b : a));
+  const high = share(w.byPriority.high);
+  if (high < HIGH_SERVED) {
     return {
       pass: false,
       measured,
@@ -265,7 +272,7 @@ export const capacityCheck: CheckFn = async ({ seed, exports, value = RECOVERY_B
     if (w.judgeGoodput && (w.recoveryMs === null || w.recoveryMs > value)) {
       const fix = healed
         ? 'a limit that shrank during the fault must grow back once the node is whole again'
-        : 'a fixed rate (or anything tuned to the node as it was) keeps admitting what the node can no longer serve in time; shed on a signal the node gives now, such as a short queue wait';
+        : 'a fixed rate, anything tuned to the node as it was, or a signal that lags (a trailing mean) keeps admitting what the node can no longer serve in time; shed on what the node shows now, such as the wait a new request would face';
       return {
         pass: false,
         measured,
@@ -279,7 +286,7 @@ export const capacityCheck: CheckFn = async ({ seed, exports, value = RECOVERY_B
       return {
         pass: false,
         measured,
-        message: `${where}: ${n(w.admittedTimeouts)} of the ${n(w.admitted)} requests admitted timed out in the queue (${pct(late)}), want <= ${pct(ADMITTED_TIMEOUTS)}: a threshold that counts requests (queue length, in flight) is a fixed wait in disguise, ten times longer when each request takes ten times as long; measure the wait in ms`,
+        message: `${where}: ${n(w.admittedTimeouts)} of the ${n(w.admitted)} requests admitted from ${SETTLE_MS / 1000} s in timed out in the queue (${pct(late)}), want <= ${pct(ADMITTED_TIMEOUTS)}: a threshold that counts requests (queue length, in flight) is a fixed wait in disguise, ten times longer when each request takes ten times as long; measure the wait in ms`,
         figure: Math.round(late * 1000) / 1000,
         bound: ADMITTED_TIMEOUTS,
       };

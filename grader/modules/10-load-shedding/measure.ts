@@ -201,7 +201,7 @@ export interface FaultWindow {
   recoveryMs: number | null;
   /** Judge goodput in this window (false: too few requests a second to judge it within 10%). */
   judgeGoodput: boolean;
-  /** Originals that arrived in the window and were admitted, and those of them that timed out. */
+  /** Originals that arrived from SETTLE_MS into the window and were admitted, and those of them that timed out. */
   admitted: number;
   admittedTimeouts: number;
   /** Per priority, originals that arrived from SETTLE_MS into the window to its end, and those served. */
@@ -233,10 +233,10 @@ function windowFigures(recorder: ResilienceResult['recorder'], fromMs: number, t
   for (let i = 0; i < recorder.originals; i++) {
     const t = recorder.oArrival[i]! - recorder.t0;
     if (t < fromMs || t >= toMs) continue;
+    if (t < fromMs + SETTLE_MS) continue;
     const outcome = recorder.oOutcome[i]!;
     if (outcome !== REJECTED) admitted++;
     if (outcome === TIMEOUT) admittedTimeouts++;
-    if (t < fromMs + SETTLE_MS) continue;
     const p = byPriority[PRIORITY_CODES[recorder.oPriority[i]!]!];
     p.offered++;
     if (outcome === OK) p.good++;
