@@ -1,15 +1,17 @@
 /**
- * Module 10's measurements, all from outside the learner's code: each load level and the
- * capacity fault run once per admission factory and seed (the checks, the headline and the demo
- * share the runs), with figures read from the harness's own logs. Goodput and per-priority
- * shares come from the originals that arrived in the steady part of a level; every 503's
- * Retry-After from what the clients received; work from the node's counters.
+ * Module 10's measurements, all from outside the learner's code: each load level, the capacity
+ * faults and the tenfold slowdown run once per admission factory and seed (the checks, the
+ * headline and the demo share the runs), with figures read from the harness's own logs. Goodput
+ * and per-priority shares come from the originals that arrived in the steady part of a level (or
+ * of a fault, once settled); every 503's Retry-After from what the clients received; work from
+ * the node's counters. Two runs are never shared: the burst with callers that honour Retry-After
+ * (its own policy), and the isolation runs (two nodes at once, then two runs back to back, whose
+ * order is the point).
  */
 import { OUTCOMES, PRIORITIES, meanOver, runResilience, type AdmissionFactory, type FaultSpec, type PolicyFactory, type Priority, type ResilienceResult, type ResilienceSpec } from '@herd/harness/engine';
 import type { Exports } from '../../src/define.js';
 import { honouringRetryAfter, medianHint, type HintLog } from '../../src/retry-after.js';
 import {
-  BURST,
   CAPACITY,
   FAULTS,
   GOODPUT_SHARE,
