@@ -13,13 +13,15 @@
  *
  * As written it admits everything. Run `pnpm grade 10`; `pnpm hint 10` if stuck.
  */
-import type { Clock } from '@herd/harness';
+import type { Clock, Rng } from '@herd/harness';
 
 /** SRE criticality, most important first. Health checks travel as 'critical'. */
 export type Priority = 'critical' | 'high' | 'normal' | 'sheddable';
 
 /** What the node tells admission about one request. */
 export interface Request {
+  /** Unique per attempt within a run (a retry is a new attempt with a new id). */
+  readonly id: number;
   readonly priority: Priority;
   /** Clock time at which the caller stops waiting. */
   readonly deadline: number;
@@ -50,8 +52,11 @@ export interface Decision {
 
 export type AdmissionHook = (request: Request, node: NodeView) => Decision;
 
-/** Makes the admission hook of one node; called once per node (keep any state in the closure). */
-export function createAdmission(_node: { id: string; clock: Clock }): AdmissionHook {
+/**
+ * Makes the admission hook of one node; called once per node (keep any state in the closure).
+ * `rng` is this node's seeded stream, should you want to spread your Retry-After.
+ */
+export function createAdmission(_node: { id: string; clock: Clock; rng: Rng }): AdmissionHook {
   return (_request, _view) => {
     // TODO: refuse (admit: false) when the request would wait too long to be served in time;
     //       read the node's live figures (view.oldestQueuedWaitMs, view.queueLength, ...).

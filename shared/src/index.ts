@@ -21,6 +21,7 @@ export type {
   AdmissionDecision,
   AdmissionHook,
   AdmissionFactory,
+  AdmissionContext,
   CallContext,
   Call,
   Policy,

@@ -53,11 +53,13 @@ export async function headline(ctx: HeadlineContext): Promise<HeadlineTable> {
       `critical served at ${top}x`,
       `high / normal / sheddable served at ${top}x`,
       'goodput while capacity halved',
+      'high served 3x / 4x slower',
     ],
     runs: runs.map((s) => {
       const last = s.levels[s.levels.length - 1]!;
       const b = last.byPriority;
-      const halved = s.fault.windows.filter((w) => w.capacity < CAPACITY);
+      const halved = s.fault.windows.filter((w) => w.capacity === CAPACITY / 2);
+      const slower = s.fault.windows.filter((w) => w.capacity < CAPACITY / 2);
       return {
         label: s.label,
         values: [
@@ -67,6 +69,7 @@ export async function headline(ctx: HeadlineContext): Promise<HeadlineTable> {
           `${n(last.critical.good)} of ${n(last.critical.offered)}`,
           `${pct(b.high.good, b.high.offered)} / ${pct(b.normal.good, b.normal.offered)} / ${pct(b.sheddable.good, b.sheddable.offered)}`,
           halved.map((w) => `${n(Math.round(w.meanPerSec))}/s of ${n(w.capacity)}`).join(', '),
+          slower.map((w) => pct(w.byPriority.high.good, w.byPriority.high.offered)).join(' / '),
         ],
         series: s.timeline.series.goodput,
       };

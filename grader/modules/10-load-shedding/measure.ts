@@ -1,21 +1,34 @@
 /**
- * Module 10's measurements, all from outside the learner's code: each load level and the
- * capacity fault run once per admission factory and seed (the checks, the headline and the demo
- * share the runs), with figures read from the harness's own logs. Goodput and per-priority
- * shares come from the originals that arrived in the steady part of a level; every 503's
- * Retry-After from what the clients received; work from the node's counters.
+ * Module 10's measurements, all from outside the learner's code: each load level, the capacity
+ * faults and the tenfold slowdown run once per admission factory and seed (the checks, the
+ * headline and the demo share the runs), with figures read from the harness's own logs. Goodput
+ * and per-priority shares come from the originals that arrived in the steady part of a level (or
+ * of a fault, once settled); every 503's Retry-After from what the clients received; work from
+ * the node's counters. Two runs are never shared: the burst with callers that honour Retry-After
+ * (its own policy), and the isolation runs (two nodes at once, then two runs back to back, whose
+ * order is the point).
  */
-import { OUTCOMES, PRIORITIES, meanOver, runResilience, type AdmissionFactory, type PolicyFactory, type Priority, type ResilienceResult, type ResilienceSpec } from '@herd/harness/engine';
+import { OUTCOMES, PRIORITIES, meanOver, runResilience, type AdmissionFactory, type FaultSpec, type PolicyFactory, type Priority, type ResilienceResult, type ResilienceSpec } from '@herd/harness/engine';
 import type { Exports } from '../../src/define.js';
+import { honouringRetryAfter, medianHint, type HintLog } from '../../src/retry-after.js';
 import {
   CAPACITY,
   FAULTS,
   GOODPUT_SHARE,
+  HEAVY_FAULT,
+  HEAVY_RUN_MS,
+  HONOURING,
   LEVELS,
+  PAIR_MS,
   RECOVERY_WINDOW_MS,
+  SETTLE_MS,
   STEADY,
+  afresh,
+  burst,
   capacityFault,
+  heavyFault,
   level,
+  pair,
 } from './scenarios.js';
 
 /** The recorder stores priorities as their index in the harness's PRIORITIES. */
@@ -42,7 +55,7 @@ export interface LevelFigures {
   /** Work the node finished after its caller had gone, and how much of it. */
   wasted: number;
   wastedMs: number;
-  /** 503s the clients received without a Retry-After (or a useless one: <= 0, not finite). */
+  /** 503s the clients received without a Retry-After (no number at all). */
   noRetryAfter: number;
   /** Slowest 503, from sending to the answer, ms. */
   slowestRejectMs: number;
@@ -72,11 +85,15 @@ function criticalOf(recorder: ResilienceResult['recorder']): CriticalFigures {
   return c;
 }
 
-/** A client policy that makes one attempt and notes what every 503 said. */
+/**
+ * A client policy that makes one attempt and notes every 503 that carried no Retry-After. A
+ * number that is no use (0, negative) is still a Retry-After: what it does to callers who honour
+ * it is judged by its effect (retryAfterEffect), not here.
+ */
 function noting(tally: { noRetryAfter: number }): PolicyFactory {
   return () => async (call) => {
     const r = await call();
-    if (r.status === 'rejected' && !(typeof r.retryAfterMs === 'number' && r.retryAfterMs > 0 && Number.isFinite(r.retryAfterMs))) tally.noRetryAfter++;
+    if (r.status === 'rejected' && !(typeof r.retryAfterMs === 'number' && !Number.isNaN(r.retryAfterMs))) tally.noRetryAfter++;
     return r;
   };
 }
@@ -184,6 +201,13 @@ export interface FaultWindow {
    * GOODPUT_SHARE of `capacity`; null if it never is (with at least RECOVERY_WINDOW_MS left).
    */
   recoveryMs: number | null;
+  /** Judge goodput in this window (false: too few requests a second to judge it within 10%). */
+  judgeGoodput: boolean;
+  /** Originals that arrived from SETTLE_MS into the window and were admitted, and those of them that timed out. */
+  admitted: number;
+  admittedTimeouts: number;
+  /** Per priority, originals that arrived from SETTLE_MS into the window to its end, and those served. */
+  byPriority: Record<Priority, { offered: number; good: number }>;
 }
 
 export interface FaultFigures {
@@ -203,22 +227,117 @@ function recovery(goodput: readonly number[], binMs: number, fromMs: number, toM
   return { recoveryMs: null, perSec: meanOver(goodput, binMs, toMs - RECOVERY_WINDOW_MS, toMs) * (1000 / binMs) };
 }
 
-export async function measureFault(admission: AdmissionFactory | undefined, seed: number): Promise<FaultFigures> {
-  const spec = capacityFault(seed);
-  const { result, noRetryAfter } = await run(spec, admission);
+/** Per priority and admitted, over originals that arrived in [fromMs, toMs) (relative to the run). */
+function windowFigures(recorder: ResilienceResult['recorder'], fromMs: number, toMs: number) {
+  const byPriority = Object.fromEntries(PRIORITY_CODES.map((p) => [p, { offered: 0, good: 0 }])) as FaultWindow['byPriority'];
+  let admitted = 0;
+  let admittedTimeouts = 0;
+  for (let i = 0; i < recorder.originals; i++) {
+    const t = recorder.oArrival[i]! - recorder.t0;
+    if (t < fromMs || t >= toMs) continue;
+    if (t < fromMs + SETTLE_MS) continue;
+    const outcome = recorder.oOutcome[i]!;
+    if (outcome !== REJECTED) admitted++;
+    if (outcome === TIMEOUT) admittedTimeouts++;
+    const p = byPriority[PRIORITY_CODES[recorder.oPriority[i]!]!];
+    p.offered++;
+    if (outcome === OK) p.good++;
+  }
+  return { byPriority, admitted, admittedTimeouts };
+}
+
+/** Each fault of `faults` in `spec`'s run, then the healthy stretch after it (to the next fault or the end). */
+function faultWindows(result: ResilienceResult, faults: readonly FaultSpec[], durationMs: number): FaultWindow[] {
   const { report, recorder } = result;
   const windows: FaultWindow[] = [];
-  FAULTS.forEach((f, k) => {
-    const next = FAULTS[k + 1]?.fromMs ?? spec.durationMs;
-    const faulted = { label: f.label ?? `${f.kind} ${f.target}`, fromMs: f.fromMs, toMs: f.toMs, capacity: CAPACITY * (f.kind === 'slow' ? 1 / f.factor! : f.factor!) };
-    const healed = { label: `whole again after ${f.kind === 'slow' ? 'the slowdown' : 'the lost workers'}`, fromMs: f.toMs, toMs: next, capacity: CAPACITY };
+  faults.forEach((f, k) => {
+    const next = faults[k + 1]?.fromMs ?? durationMs;
+    const capacity = CAPACITY * (f.kind === 'slow' ? 1 / f.factor! : f.factor!);
+    const faulted = { label: f.label ?? `${f.kind} ${f.target}`, fromMs: f.fromMs, toMs: f.toMs, capacity };
+    const healed = { label: `whole again after ${f.label ?? f.kind}`, fromMs: f.toMs, toMs: next, capacity: CAPACITY };
     for (const w of [faulted, healed]) {
       const r = recovery(report.series.goodput, report.binMs, w.fromMs, w.toMs, GOODPUT_SHARE * w.capacity);
       const meanPerSec = meanOver(report.series.goodput, report.binMs, w.fromMs, w.toMs) * (1000 / report.binMs);
-      windows.push({ ...w, goodputPerSec: r.perSec, meanPerSec, recoveryMs: r.recoveryMs });
+      windows.push({ ...w, goodputPerSec: r.perSec, meanPerSec, recoveryMs: r.recoveryMs, judgeGoodput: w.capacity >= JUDGED_CAPACITY, ...windowFigures(recorder, w.fromMs, w.toMs) });
     }
   });
-  return { result, windows, critical: criticalOf(recorder), noRetryAfter };
+  return windows;
+}
+
+/** Below this capacity a window's goodput is too few requests a second to judge within 10%. */
+const JUDGED_CAPACITY = 200;
+
+export async function measureFault(admission: AdmissionFactory | undefined, seed: number): Promise<FaultFigures> {
+  const spec = capacityFault(seed);
+  const { result, noRetryAfter } = await run(spec, admission);
+  return { result, windows: faultWindows(result, FAULTS, spec.durationMs), critical: criticalOf(result.recorder), noRetryAfter };
+}
+
+/** The tenfold slowdown run: its window and the healthy stretch after it. */
+export async function measureHeavy(admission: AdmissionFactory | undefined, seed: number): Promise<FaultFigures> {
+  const { result, noRetryAfter } = await run(heavyFault(seed), admission);
+  return { result, windows: faultWindows(result, [HEAVY_FAULT], HEAVY_RUN_MS), critical: criticalOf(result.recorder), noRetryAfter };
+}
+
+export interface RetryAfterEffect {
+  /** Originals refused on their first attempt, and those of them served (within their deadline) on a later one. */
+  refused: number;
+  servedLater: number;
+  /** Mean attempts of the refused originals. */
+  attemptsPerRefused: number;
+  /** Median Retry-After the callers were given, ms (undefined: none carried one). */
+  medianHintMs: number | undefined;
+}
+
+/** The burst, with callers that honour Retry-After: what became of the requests refused at first. */
+export async function retryAfterEffect(admission: AdmissionFactory, seed: number): Promise<RetryAfterEffect> {
+  const log: HintLog = { hints: [] };
+  const result = await runResilience(burst(seed), { admission, policy: honouringRetryAfter({ maxAttempts: HONOURING.maxAttempts }, log) });
+  if (result.failure) throw result.failure.error;
+  const { recorder } = result;
+  const first = new Set<number>();
+  for (let i = 0; i < recorder.attempts; i++) if (recorder.aNumber[i] === 1 && recorder.aOutcome[i] === REJECTED) first.add(recorder.aOriginal[i]!);
+  let servedLater = 0;
+  let attempts = 0;
+  for (const o of first) {
+    attempts += recorder.oAttempts[o]!;
+    if (recorder.oOutcome[o] === OK && recorder.oFinish[o]! - recorder.oArrival[o]! <= HONOURING.deadlineMs) servedLater++;
+  }
+  return { refused: first.size, servedLater, attemptsPerRefused: first.size === 0 ? 0 : attempts / first.size, medianHintMs: medianHint(log) };
+}
+
+export interface Isolation {
+  /** Two nodes in one run, one overloaded: what the other (at half load) refused, of what it got. */
+  pair: { quietRefused: number; quietReceived: number; busyRefused: number };
+  /** A fresh node at half load right after a node at 3x, in the same process: what it refused. */
+  afterOverload: { refused: number; offered: number };
+}
+
+/** Per-node state: two nodes concurrently, and two runs back to back (never memoised: order matters). */
+export async function isolation(admission: AdmissionFactory, seed: number): Promise<Isolation> {
+  const both = await runResilience(pair(seed), { admission });
+  if (both.failure) throw both.failure.error;
+  const rec = both.recorder;
+  const quiet = both.nodes.findIndex((n) => n.id === 'b');
+  const busy = both.nodes.findIndex((n) => n.id === 'a');
+  let quietRefused = 0;
+  let quietReceived = 0;
+  let busyRefused = 0;
+  for (let i = 0; i < rec.attempts; i++) {
+    const node = rec.aNode[i];
+    if (node === quiet) {
+      quietReceived++;
+      if (rec.aOutcome[i] === REJECTED) quietRefused++;
+    } else if (node === busy && rec.aOutcome[i] === REJECTED) busyRefused++;
+  }
+  const hot = await runResilience(afresh(3, PAIR_MS / 2, seed), { admission });
+  if (hot.failure) throw hot.failure.error;
+  const calm = await runResilience(afresh(LEVELS[0], PAIR_MS, seed), { admission });
+  if (calm.failure) throw calm.failure.error;
+  return {
+    pair: { quietRefused, quietReceived, busyRefused },
+    afterOverload: { refused: calm.report.totals.rejected, offered: calm.report.totals.offered },
+  };
 }
 
 /** Every load level for `admission` (undefined: no admission control) on `seed`. */
@@ -230,6 +349,8 @@ export async function levels(admission: AdmissionFactory | undefined, seed: numb
 
 /** The capacity fault run for `admission` on `seed`. */
 export const fault = measureFault;
+/** The tenfold slowdown run. */
+export const heavy = measureHeavy;
 
 /** The learner's factory, as the harness calls it. */
 export const admissionOf = (exports: Exports): AdmissionFactory => exports.createAdmission as AdmissionFactory;

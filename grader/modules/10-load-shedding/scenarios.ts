@@ -56,23 +56,115 @@ export function level(load: number, seed: number): ResilienceSpec {
 }
 
 /**
- * The capacity halves twice, with nothing told to anyone: first every request takes twice as
- * long (a slow dependency, a noisy neighbour), later half the workers go (a host lost). Offered
- * load stays at FAULT_LOAD x the full capacity throughout.
+ * The capacity changes four times, with nothing told to anyone: first every request takes twice
+ * as long (a slow dependency, a noisy neighbour), then half the workers go (a host lost), then
+ * requests take three and four times as long. Offered load stays at FAULT_LOAD x the full
+ * capacity throughout. Even four times slower, the node has room for every high and critical
+ * request (168/s of 250/s) once normal and sheddable work is shed.
  */
 export const FAULT_LOAD = 1.5;
-export const FAULT_RUN_MS = 17_000;
+export const FAULT_RUN_MS = 33_000;
 export const FAULTS: readonly FaultSpec[] = [
   { fromMs: 3000, toMs: 7000, target: NODE.id, kind: 'slow', factor: 2, label: 'requests twice as slow' },
   { fromMs: 10_000, toMs: 14_000, target: NODE.id, kind: 'capacity', factor: 0.5, label: 'half the workers gone' },
+  { fromMs: 17_000, toMs: 21_000, target: NODE.id, kind: 'slow', factor: 3, label: 'requests 3x as slow' },
+  { fromMs: 24_000, toMs: 30_000, target: NODE.id, kind: 'slow', factor: 4, label: 'requests 4x as slow' },
 ];
 /** Goodput back within GOODPUT_SHARE of the new capacity, and of the full one after, within this. */
 export const RECOVERY_BOUND_MS = 2000;
 /** Goodput is judged over sliding windows this long (single 100 ms bins are Poisson-noisy). */
 export const RECOVERY_WINDOW_MS = 1000;
+/** Per-priority shares under a fault are taken from this long after it starts (the signal has settled). */
+export const SETTLE_MS = 1000;
+/**
+ * Under every capacity fault high must keep at least this share: the node has room for all of it
+ * (a correct ladder serves 95-100%; shares or budgets too close, or the head's wait, 90% or less).
+ */
+export const HIGH_SERVED = 0.93;
 
 export function capacityFault(seed: number): ResilienceSpec {
-  return { name: `capacity halves at ${FAULT_LOAD}x`, seed, durationMs: FAULT_RUN_MS, nodes: [node()], clients: clients(FAULT_LOAD, FAULT_RUN_MS), faults: FAULTS };
+  return { name: `capacity changes at ${FAULT_LOAD}x`, seed, durationMs: FAULT_RUN_MS, nodes: [node()], clients: clients(FAULT_LOAD, FAULT_RUN_MS), faults: FAULTS };
+}
+
+/**
+ * A tenfold slowdown: one queued request is now worth 10 ms of wait, not 1, so any signal that
+ * counts requests instead of measuring time lets admitted callers wait out their timeout. At
+ * 100/s a second holds too few requests to judge goodput within 10%, so this window is judged by
+ * the admitted requests that timed out.
+ */
+export const HEAVY_RUN_MS = 12_000;
+export const HEAVY_FAULT: FaultSpec = { fromMs: 3000, toMs: 9000, target: NODE.id, kind: 'slow', factor: 10, label: 'requests 10x as slow' };
+/** At most this share of the requests admitted during a capacity fault (from SETTLE_MS into it) may time out. */
+export const ADMITTED_TIMEOUTS = 0.02;
+
+export function heavyFault(seed: number): ResilienceSpec {
+  return { name: `tenfold slowdown at ${FAULT_LOAD}x`, seed, durationMs: HEAVY_RUN_MS, nodes: [node()], clients: clients(FAULT_LOAD, HEAVY_RUN_MS), faults: [HEAVY_FAULT] };
+}
+
+/**
+ * Retry-After judged by its effect: a burst of BURST_LOAD x capacity for BURST_MS on a node at
+ * half load, and callers that honour the hint exactly (wait as told, then retry), at most
+ * HONOURING.maxAttempts attempts each, giving up HONOURING.deadlineMs after the request began.
+ * A useful Retry-After sends them back once the burst is over, when the node has room.
+ */
+export const BURST = { fromMs: 1000, toMs: 2000, load: 1.5, baseLoad: 0.5, runMs: 8000 } as const;
+export const HONOURING = { maxAttempts: 4, deadlineMs: 10_000 } as const;
+/** At least this share of the requests refused on their first attempt must be served on a later one. */
+export const SERVED_ON_RETRY = 0.8;
+
+export function burst(seed: number): ResilienceSpec {
+  const users = (load: number): number => load * CAPACITY - CRITICAL_PER_SEC;
+  const { fromMs, toMs, runMs } = BURST;
+  return {
+    name: `a ${BURST.load}x burst, callers honouring Retry-After`,
+    seed,
+    durationMs: runMs,
+    nodes: [node()],
+    clients: [
+      {
+        name: 'users',
+        kind: 'open',
+        arrivals: 'poisson',
+        clients: 50,
+        rate: [
+          { fromMs: 0, toMs: fromMs, ratePerSec: users(BURST.baseLoad) },
+          { fromMs, toMs, ratePerSec: users(BURST.load) },
+          { fromMs: toMs, toMs: runMs, ratePerSec: users(BURST.baseLoad) },
+        ],
+        timeoutMs: TIMEOUT_MS,
+        deadlineMs: HONOURING.deadlineMs,
+        priorities: MIX,
+      },
+      { name: 'health checks', kind: 'open', arrivals: 'poisson', rate: [{ fromMs: 0, toMs: runMs, ratePerSec: CRITICAL_PER_SEC }], timeoutMs: TIMEOUT_MS, priorities: { critical: 1 } },
+    ],
+  };
+}
+
+/**
+ * State per node. Two nodes behind a round-robin balancer, each offered half its capacity, while
+ * one of them loses four fifths of its workers (2.5x overloaded): the other must refuse nothing.
+ * And back to back in one process: a node run at 3x, then a fresh node at half load.
+ */
+export const PAIR_MS = 4000;
+/** Each node of the pair is offered this share of its full capacity. */
+export const PAIR_LOAD = 0.5;
+export const PAIR_FAULT: FaultSpec = { fromMs: 0, toMs: PAIR_MS, target: 'a', kind: 'capacity', factor: 0.2, label: 'node a loses 4 of 5 workers' };
+
+export function pair(seed: number): ResilienceSpec {
+  const { workers, meanServiceMs } = NODE;
+  return {
+    name: 'two nodes, one overloaded',
+    seed,
+    durationMs: PAIR_MS,
+    nodes: ['a', 'b'].map((id) => ({ id, workers, serviceTime: { kind: 'exponential', meanMs: meanServiceMs } as const })),
+    clients: clients(2 * PAIR_LOAD, PAIR_MS),
+    faults: [PAIR_FAULT],
+  };
+}
+
+/** The back-to-back pair: `load` x capacity on a fresh node for `durationMs` (names differ from the levels', so nothing is shared). */
+export function afresh(load: number, durationMs: number, seed: number): ResilienceSpec {
+  return { name: `fresh node at ${load}x`, seed, durationMs, nodes: [node()], clients: clients(load, durationMs) };
 }
 
 /** The demo's and the headline chart's timeline: load rising 0.5x to 3x, then 1.5x while the capacity halves. */

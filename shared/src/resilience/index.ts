@@ -16,6 +16,7 @@ export {
   type AdmissionDecision,
   type AdmissionHook,
   type AdmissionFactory,
+  type AdmissionContext,
   type OriginalRequest,
   type CallContext,
   type Call,

@@ -70,7 +70,7 @@ export async function runResilience(spec: ResilienceSpec, parts: ResilienceParts
       new Service(id, index, nodeOptions, {
         scheduler: driver,
         rng: rng.fork(`node:${id}`),
-        admission: parts.admission?.({ id, clock }),
+        admission: parts.admission?.({ id, clock, rng: rng.fork(`admission:${id}`) }),
         onError,
         series: { completed: new Bins(t0, binMs), rejected: new Bins(t0, binMs), wasted: new Bins(t0, binMs) },
       }),

@@ -77,8 +77,18 @@ export interface AdmissionDecision {
 /** Runs in front of a node's queue for every request, health checks included. Must be fast. */
 export type AdmissionHook = (request: Request, node: NodeView) => AdmissionDecision;
 
+/**
+ * What a node's admission factory is given: the node's id, the run's clock, and a seeded stream
+ * of its own (forked from the run's seed per node), for a hook that spreads its Retry-After.
+ */
+export interface AdmissionContext {
+  readonly id: string;
+  readonly clock: Clock;
+  readonly rng: Rng;
+}
+
 /** Makes the admission hook of one node (state kept in the closure is per node). */
-export type AdmissionFactory = (node: { id: string; clock: Clock }) => AdmissionHook;
+export type AdmissionFactory = (node: AdmissionContext) => AdmissionHook;
 
 /** What a policy knows about the original request it is serving. */
 export interface OriginalRequest {
