@@ -67,9 +67,9 @@ interface WatchedRun {
 }
 
 /**
- * The fleet runs, once per code, scenario and seed: 'one rebuild fleet-wide', 'one waiter per
- * instance', 'release by non-holder' and 'lock wait measured' read the same run of the same
- * scenario, each measuring its own property of it.
+ * The fleet runs, once per code, scenario and seed: 'one rebuild fleet-wide' reads both,
+ * 'one waiter per instance' the hot key's, 'release by non-holder' and 'lock wait measured' the
+ * 40 keys', each measuring its own property of the same run.
  */
 const watched = new WeakMap<Exports, Map<string, Promise<WatchedRun>>>();
 
@@ -81,7 +81,8 @@ function watchedRun(exports: Exports, spec: ScenarioSpec): Promise<WatchedRun> {
   if (run === undefined) {
     run = (async () => {
       const log: StoreCommand[] = [];
-      const wrapStore = (instance: string, store: SharedStore, clock: Clock) => loggedStore(store, clock, instance, log);
+      // Every command but the GETs of values (one per request): those the checks never read.
+      const wrapStore = (instance: string, store: SharedStore, clock: Clock) => loggedStore(store, clock, instance, log, (op, name) => op !== 'get' || /lock/i.test(name));
       const result = (await runApp((e) => lockApp(e, { storeLatencyMs: STORE_LATENCY, wrapStore }), exports, spec, { allowFailures: true })) as RunResult<LockedDeps>;
       const waits = result.fleet.map((f) => {
         const app = f.app as LockedCache;
@@ -139,6 +140,7 @@ function failures(w: WatchedRun, file: string): string | undefined {
  */
 function compareWaits(where: string, waits: ReadonlyArray<number[] | undefined>, ids: readonly string[], want: readonly Wait[], rtt: (instance: string) => number): { problem?: string; measured: string; deviation: number; all: number[] } {
   let deviation = 0;
+  let worstPair: { who: string; got: number; want: Wait; tolerance: number } | undefined;
   const all: number[] = [];
   for (const [i, who] of ids.entries()) {
     const listed = waits[i];
@@ -168,17 +170,23 @@ function compareWaits(where: string, waits: ReadonlyArray<number[] | undefined>,
     for (const [j, g] of got.entries()) {
       const w = mine[j]!;
       const off = Math.abs(g - w.ms);
-      deviation = Math.max(deviation, off - rtt(who));
-      if (!(off <= tolerance)) {
-        return {
-          problem: `${where}: ${who}'s lockWaits() reported a wait of ${+g.toFixed(1)} ms where the harness measured ${ms(w.ms)} (want within ${tolerance} ms), for the wait ${how(w)}: time each wait with deps.clock.now(), once per wait, from its first acquire attempt until the value lands (or the waiter takes the lock, or gives up)`,
-          measured: `${who}: ${ms(g)} vs ${ms(w.ms)}`,
-          deviation: Number.isFinite(g) ? off - rtt(who) : Infinity,
-          all,
-        };
+      const beyond = Number.isFinite(off) ? off - rtt(who) : Infinity;
+      if (!(beyond <= deviation)) {
+        deviation = beyond;
+        worstPair = { who, got: g, want: w, tolerance };
       }
     }
     all.push(...got);
+  }
+  if (worstPair !== undefined && !(deviation <= 2)) {
+    const { who, got: g, want: w, tolerance } = worstPair;
+    const how = w.how === 'value' ? 'until the value reached it' : w.how === 'took the lock' ? "until it took the lock (the holder's had expired)" : 'until it gave up';
+    return {
+      problem: `${where}: ${who}'s lockWaits() reported a wait of ${+g.toFixed(1)} ms where the harness measured ${ms(w.ms)} (want within ${tolerance} ms), for the wait ${how}: time each wait with deps.clock.now(), once per wait, from its first acquire attempt until the value lands (or the waiter takes the lock, or gives up)`,
+      measured: `${who}: ${ms(g)} vs ${ms(w.ms)}`,
+      deviation,
+      all,
+    };
   }
   return { measured: `${all.length} waits as measured`, deviation, all };
 }
@@ -406,7 +414,8 @@ export const checks: Record<string, CheckFn> = {
   },
 
   async 'release by non-holder'({ seed, exports }): Promise<Outcome> {
-    const w = await watchedRun(exports, fleetHotKey(seed));
+    // The 40-key run: 120 rebuilds, every lock command of them.
+    const w = await watchedRun(exports, fleetManyKeys(seed));
     const audit = auditLockCommands(w.log, LOCK.pxMs);
     const measured = `${audit.acquired} acquired, ${audit.released} released${audit.breaches > 0 ? `, ${audit.breaches} broke the contract` : ''}`;
     if (audit.problem !== undefined) return { pass: false, measured, message: audit.problem, figure: audit.breaches, bound: 0 };
@@ -601,9 +610,9 @@ export const checks: Record<string, CheckFn> = {
   },
 
   async 'lock wait measured'({ seed, exports, value = LOCK.pxMs }): Promise<Outcome> {
-    // 1. The fleet at its TTL boundaries; 2. behind a stuck holder (every wait ends in
+    // 1. The fleet at its TTL boundaries (40 keys); 2. behind a stuck holder (every wait ends in
     //    LOCK_WAIT_TIMEOUT); 3. after a crashed holder (one waiter takes the lock over).
-    const w = await watchedRun(exports, fleetHotKey(seed));
+    const w = await watchedRun(exports, fleetManyKeys(seed));
     const ids = w.run.fleet.map((_, i) => `i${i}`);
     const fleet = compareWaits('at the TTL boundaries', w.waits, ids, harnessWaits(w.log, w.requests, rttOf), rttOf);
     let deviation = fleet.deviation;

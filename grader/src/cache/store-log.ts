@@ -25,12 +25,16 @@ export interface StoreCommand {
   threw?: boolean;
 }
 
-/** `store` as `instance` sees it, each command appended to `log` when sent and completed when answered. */
-export function loggedStore(store: SharedStore, clock: Clock, instance: string, log: StoreCommand[]): SharedStore {
+/**
+ * `store` as `instance` sees it, each command appended to `log` when sent and completed when
+ * answered; `keep` leaves out the ones a check does not read (a hot key's million GETs).
+ */
+export function loggedStore(store: SharedStore, clock: Clock, instance: string, log: StoreCommand[], keep?: (op: StoreOp, name: string) => boolean): SharedStore {
   const logged: Record<string, unknown> = { ...store };
   for (const op of OPS) {
     const inner = store[op] as (...args: unknown[]) => Promise<unknown>;
     logged[op] = async (...args: unknown[]) => {
+      if (keep !== undefined && !keep(op, String(args[0]))) return inner.apply(store, args);
       const entry: StoreCommand = { instance, op, name: String(args[0]), args: args.slice(1), sent: clock.now(), answered: NaN };
       log.push(entry);
       try {
