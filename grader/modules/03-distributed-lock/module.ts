@@ -18,9 +18,9 @@ export default defineModule({
   compareWith: '02-single-flight',
   hints: [
     'Inside your single flight, try store.acquire(`lock:${key}`, token, lock.pxMs) (SET NX PX) with a token only this call knows (deps.instance plus deps.rng.int). The winner rebuilds; everyone else waits for the value to appear in the store.',
-    'Waiting is a loop: sleep on deps.clock (pause * (0.5 + rng.next())), then store.get(key). Let the pause grow a little each time (x1.5) but cap it at 4 x pollMs: the crashed-holder check allows PX + one rebuild + two polls of at most 6 x pollMs. Stop when the value is there; if the lock is gone (store.pttl is -2) and there is still no value, its holder crashed: try to acquire again. After lock.maxWaitMs, throw new HerdError(\'LOCK_WAIT_TIMEOUT\', ...).',
+    'Waiting is a loop: sleep on deps.clock (pause * (0.5 + rng.next())), then store.get(key). Let the pause grow a little each time (x1.5) but cap it at 4 x pollMs: the crashed-holder check allows no more than 4 x pollMs x 1.5 between two polls. Stop when the value is there; if the lock is gone (store.pttl is -2) and there is still no value, its holder crashed: try to acquire again. After lock.maxWaitMs (one deadline for the whole wait, from its first acquire attempt), throw new HerdError(\'LOCK_WAIT_TIMEOUT\', ...).',
     'The holder: fence = await store.nextFence(key) BEFORE the rebuild (a counter in the store, never a clock: clocks of two hosts disagree), then origin.fetch, then store.setFenced(key, JSON.stringify(value), fence, deps.ttlMs). Release with store.release(lock, token) in a finally, so a rebuild that throws frees the lock too.',
-    'After you win the lock, read the store once more: another instance may have written the value between your miss and your acquire. Push clock.now() - start into an array kept inside createLockedCache for every waiter and return a copy from lockWaits().',
+    'After you win the lock, read the store once more: another instance may have written the value between your miss and your acquire. Push clock.now() - start into an array kept inside createLockedCache, once per wait however it ends (the value, a take-over, or a timeout: push before you throw), and return a copy from lockWaits(). A cached null is a value: test for a missing entry, not a falsy one.',
   ],
   checks: [
     {
