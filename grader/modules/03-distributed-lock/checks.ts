@@ -59,10 +59,12 @@ const errorText = (e: unknown): string => (e instanceof Error ? e.message : Stri
 /** A fleet run with every store command logged, and each instance's lockWaits() read as it ended. */
 interface WatchedRun {
   spec: ScenarioSpec;
-  run: RunResult<LockedDeps>;
+  /** The run's report, first failure and fleet (not its per-request log: `requests` has what the checks read). */
+  run: Pick<RunResult<LockedDeps>, 'report' | 'failure' | 'fleet'>;
   log: StoreCommand[];
   /** Each instance's lockWaits() at the end of the run; undefined when it has none. */
   waits: Array<number[] | undefined>;
+  /** The requests that did more than one store read (a hit is one round trip): the ones a wait can start from. */
   requests: Req[];
 }
 
@@ -91,10 +93,11 @@ function watchedRun(exports: Exports, spec: ScenarioSpec): Promise<WatchedRun> {
       const { served } = result;
       const requests: Req[] = [];
       for (let i = 0; i < served.n; i++) {
-        const r = served.at(i);
-        requests.push({ instance: `i${r.instance}`, key: r.key, start: r.start, end: r.start + r.latency });
+        const instance = `i${served.instance[i]}`;
+        if (served.latency[i]! <= rttOf(instance)) continue;
+        requests.push({ instance, key: served.keys[served.key[i]!]!, start: served.start[i]!, end: served.start[i]! + served.latency[i]! });
       }
-      return { spec, run: result, log, waits, requests };
+      return { spec, run: { report: result.report, failure: result.failure, fleet: result.fleet }, log, waits, requests };
     })();
     runs.set(id, run);
   }
