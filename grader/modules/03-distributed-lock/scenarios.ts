@@ -1,5 +1,6 @@
 /** Module 03's settings: the lock, and the bursts of its runs in real time (Redis, real processes). */
 import type { ScenarioSpec } from '@herd/harness/engine';
+import { HOT_ORIGIN } from '../../src/scenarios.js';
 
 /** Module 03's lock settings: how long a lock lives, how long a waiter waits, how often it polls. */
 export interface LockOptions {
@@ -34,5 +35,27 @@ export function redisBursts(seed: number): ScenarioSpec {
     origin: { ...origin },
     keys: { kind: 'hot', key: 'home' },
     load: { kind: 'burst', size, startMs, everyMs, spreadMs },
+  };
+}
+
+/** The keys of fleetManyKeys the origin does not have: the hottest one, and a colder one. */
+export const ABSENT_KEYS: ReadonlySet<string> = new Set(['k0', 'k9']);
+
+/**
+ * The fleet on 40 keys (Zipf): 4 instances x 50 clients, 30 s, the hot origin. The hottest key and
+ * k9 do not exist (the origin answers null), and the coldest keys are read by an instance only
+ * every few seconds, so a value one instance first reads late in its life is still within its TTL
+ * only if it comes from the shared store, not from a local copy kept for a TTL of its own.
+ */
+export function fleetManyKeys(seed: number): ScenarioSpec {
+  return {
+    name: 'fleet many keys x4',
+    seed,
+    durationMs: 30_000,
+    instances: 4,
+    ttlMs: 10_000,
+    origin: { ...HOT_ORIGIN, absent: (key) => ABSENT_KEYS.has(key) },
+    keys: { kind: 'zipf', count: 40, prefix: 'k' },
+    load: { kind: 'closed', clients: 200, thinkMs: [1000, 2000] },
   };
 }
