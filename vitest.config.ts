@@ -4,6 +4,9 @@ import { defineConfig } from 'vitest/config';
 // which run whole grading scenarios and may take several seconds each.
 export default defineConfig({
   test: {
+    // Three at once on two cores: several test files spend their time waiting (real processes,
+    // real Redis, watchdogs), and the rest keep both cores busy meanwhile.
+    maxWorkers: 3,
     projects: [
       {
         test: {
