@@ -56,6 +56,11 @@ export interface CheckDef {
   value?: number;
   /** Grade on every seed (default) or once (the check does not depend on the seed). */
   seeds?: 'each' | 'once';
+  /**
+   * Measured in real time (real Redis, HTTP): its figures differ from run to run, so
+   * docs/results.md gives its status and target but not its figures (pnpm results stays stable).
+   */
+  realTime?: true;
   /** What the starter's failure must say: proves it fails for the reason the module teaches. */
   starterFails: RegExp;
   run: CheckFn;

@@ -81,6 +81,7 @@ export default defineModule({
       name: 'real Redis: one refresh per window',
       target: '1 query per window on Redis, real time',
       seeds: 'once',
+      realTime: true,
       run: checks['real Redis: one refresh per window']!,
       starterFails: /on Redis, window at .* the fleet sent \d+ queries .* want 1/,
     },
