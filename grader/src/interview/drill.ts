@@ -55,7 +55,7 @@ export function studySheet(modules: readonly DrillModule[], w = terminalWidth())
   const out: string[] = [];
   for (const m of modules) {
     const when = m.grade ? `figures from your grade of ${m.grade.gradedAt.slice(0, 10)}` : 'no grade of yours to quote yet';
-    out.push(`${m.id.slice(0, 2)} ${m.title}: interview follow-ups (${when})`, '');
+    out.push(paragraph(`${m.id.slice(0, 2)} ${m.title}: interview follow-ups (${when})`, 2, w), '');
     for (const item of itemsOf([m])) {
       const num = `${item.n}.`.padEnd(3);
       out.push(`${num}${paragraph(plain(item.question.q), 3, w)}`);
