@@ -1,6 +1,6 @@
 /**
  * `pnpm grade NN --room URL --name NAME`: posts the verdict (never code) to an instructor's room,
- * with the token the room gave this name the first time (kept in .herd/room-tokens.json).
+ * with the token the room gave this name the first time (kept in .herd/room-tokens.json, by room code).
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -32,9 +32,9 @@ function readTokens(file: string): Tokens {
   }
 }
 
-function saveToken(file: string, room: string, name: string, token: string): void {
+function saveToken(file: string, code: string, name: string, token: string): void {
   const all = readTokens(file);
-  all[room] = { ...(all[room] ?? {}), [name]: token };
+  all[code] = { ...(all[code] ?? {}), [name]: token };
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
@@ -51,7 +51,8 @@ export interface PostResult {
 export async function postVerdict(roomUrl: string, name: string, grade: SavedGrade, tokensFile: string, timeoutMs = 5000): Promise<PostResult> {
   const { base, code } = parseRoomUrl(roomUrl);
   const room = `${base}/r/${code}`;
-  const token = readTokens(tokensFile)[room]?.[name];
+  // By code, not URL: a room restarted on another port or address is still the same room.
+  const token = readTokens(tokensFile)[code]?.[name];
   const body = {
     name,
     module: grade.id,
@@ -73,6 +74,6 @@ export async function postVerdict(roomUrl: string, name: string, grade: SavedGra
   }
   const reply = (await res.json().catch(() => ({}))) as { token?: string; error?: string };
   if (!res.ok) return { ok: false, status: res.status, message: `room: refused (${res.status}): ${reply.error ?? res.statusText}` };
-  if (reply.token) saveToken(tokensFile, room, name, reply.token);
+  if (reply.token) saveToken(tokensFile, code, name, reply.token);
   return { ok: true, status: res.status, message: `room: posted ${grade.id.slice(0, 2)} (${grade.status}) to ${room} as ${name}` };
 }
