@@ -117,7 +117,7 @@ describe('what the drill prints', () => {
     const sheet = studySheet(modules, W);
     expect(sheet.split('\n').filter((l) => l.length > W), 'sheet lines over 80').toEqual([]);
     expect(sheet).not.toMatch(/\u001b/);
-    expect(sheet).toContain('Your run: Your run of 01 measured 6 boundaries with a herd of 58 to 86');
+    expect(sheet).toContain('   Your run of 01 measured 6 boundaries with a herd of 58 to 86');
   });
 
   it('a session asks, reveals on Enter, takes k/p/m, saves after each answer and stops on q', async () => {
@@ -138,7 +138,7 @@ describe('what the drill prints', () => {
     expect(state.cards[cardKey('01-stampede', 'raise-ttl-to-an-hour')]).toMatchObject({ box: 1, last: 'missed' });
     expect(printed).toContain('Model answer: Look for a 5-minute TTL');
     // At a terminal the learner's Enter ends each prompt's line; here nothing echoes it.
-    const lines = printed.replace(/(model answer\. |q = stop: )/g, '$1\n').split('\n');
+    const lines = printed.replace(/(\(q stops\)\. |q = stop: )/g, '$1\n').split('\n');
     expect(lines.filter((l) => l.length > W)).toEqual([]);
     expect(printed).not.toMatch(/\u001b/);
   });
@@ -166,7 +166,7 @@ describe('pnpm drill 01', () => {
     expect(before?.code).toBe(1);
     expect(before?.stderr).toMatch(/01 stampede is not passed yet, so the drill has no run of yours to\s+quote/);
     expect(after.stdout).toContain('01 stampede: interview follow-ups (figures from your grade of 2026-01-01)');
-    expect(after.stdout).toMatch(/Your run: Your run of 01 measured 6 boundaries with a herd of 58 to 86/);
+    expect(after.stdout).toMatch(/\n   Your run of 01 measured 6 boundaries with a herd of 58 to 86/);
     expect(after.stdout.split('\n').filter((l) => l.length > W)).toEqual([]);
   });
 });

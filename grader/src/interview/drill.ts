@@ -61,7 +61,7 @@ export function studySheet(modules: readonly DrillModule[], w = terminalWidth())
       out.push(`${num}${paragraph(plain(item.question.q), 3, w)}`);
       out.push(block('Answer: ', item.question.a, 3, w));
       const fig = yourFigure(item);
-      if (fig !== undefined) out.push(block('Your run: ', fig, 3, w));
+      if (fig !== undefined) out.push(block('', fig, 3, w));
       out.push('');
     }
   }
@@ -115,14 +115,15 @@ export async function runSession(items: readonly DrillItem[], state: DrillState,
       say('');
       say(block('', item.question.q, 2, w));
       say('');
-      prompt(paragraph('  Answer it aloud or on paper, then press Enter for the model answer. ', 2, w));
-      if ((await readLine()) === undefined) break;
+      prompt(paragraph('  Answer it aloud or on paper, then press Enter for the model answer (q stops). ', 2, w));
+      const go = await readLine();
+      if (go === undefined || go.trim().toLowerCase() === 'q') break;
       say('');
       say(block('Model answer: ', item.question.a, 2, w));
       const fig = yourFigure(item);
       if (fig !== undefined) {
         say('');
-        say(block('Your run: ', fig, 2, w));
+        say(block('', fig, 2, w));
       }
       say('');
       let rating: Rating | undefined;
