@@ -138,7 +138,7 @@ describe('what the drill prints', () => {
     expect(state.cards[cardKey('01-stampede', 'raise-ttl-to-an-hour')]).toMatchObject({ box: 1, last: 'missed' });
     expect(printed).toContain('Model answer: Look for a 5-minute TTL');
     // At a terminal the learner's Enter ends each prompt's line; here nothing echoes it.
-    const lines = printed.replace(/(\(q stops\)\. |q = stop: )/g, '$1\n').split('\n');
+    const lines = printed.replace(/(\(q stops\): |q = stop: )/g, '$1\n').split('\n');
     expect(lines.filter((l) => l.length > W)).toEqual([]);
     expect(printed).not.toMatch(/\u001b/);
   });

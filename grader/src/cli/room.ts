@@ -45,7 +45,7 @@ main(async () => {
   console.log(`Tame the Herd room ${room.code}: the page is at ${hosts.map((h) => `http://${h}:${port}/`).join(' or ')}`);
   console.log('Learners post their grade with:');
   for (const h of hosts.length > 0 ? hosts : ['127.0.0.1']) console.log(`  pnpm grade NN --room http://${h}:${port}/r/${room.code} --name NAME`);
-  console.log(paragraph(`State: ${path.relative(process.cwd(), stateFile) || stateFile} (a restart keeps learners, rows and code). Ctrl-C stops.`, 2));
+  console.log(paragraph(`State: ${path.relative(process.cwd(), stateFile).startsWith('..') ? stateFile : path.relative(process.cwd(), stateFile)} (a restart keeps learners, rows and code). Ctrl-C stops.`, 2));
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -115,7 +115,7 @@ export async function runSession(items: readonly DrillItem[], state: DrillState,
       say('');
       say(block('', item.question.q, 2, w));
       say('');
-      prompt(paragraph('  Answer it aloud or on paper, then press Enter for the model answer (q stops). ', 2, w));
+      prompt('  Answer aloud or on paper, then press Enter for the model answer (q stops): ');
       const go = await readLine();
       if (go === undefined || go.trim().toLowerCase() === 'q') break;
       say('');
