@@ -1,7 +1,8 @@
 /**
- * pnpm grade [module] [--solution] [--all] [--json] [--watch] [--seed N]
+ * pnpm grade [module] [--solution] [--all] [--json] [--watch] [--seed N] [--room URL --name NAME]
  *
  * No module: progress over every module (done / current / todo), then the current one graded.
+ * --room (opt-in): posts the verdict, never code, to an instructor's room (pnpm room serve).
  * Exit 0 when every graded check passes, 1 when one fails, 2 when the grader could not run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -18,15 +19,18 @@ import { learnerPath, mainFile, targetDir } from '../load-learner.js';
 import { typeWarnings } from '../typecheck.js';
 import { manifest, requireModule, type ModuleSpec } from '../manifest.js';
 import { isDone, readProgress, recordGrade } from '../progress.js';
+import { parseRoomUrl, postVerdict } from '../room/client.js';
+import { NAME_RE } from '../room/verdict.js';
+import { saveGrade, stateDir, verdictOf } from '../saved-grade.js';
 import { commonCause, paragraph, renderHeadline, renderModule } from '../render.js';
 import type { ModuleResult, Target } from '../types.js';
 import { parseArgs, parseSeed } from './args.js';
 import { main } from './main.js';
 
-const USAGE = 'usage: pnpm grade [NN] [--solution] [--all] [--json] [--watch] [--seed N]';
+const USAGE = 'usage: pnpm grade [NN] [--solution] [--all] [--json] [--watch] [--seed N] [--room URL --name NAME]';
 
 main(async () => {
-  const args = parseArgs(process.argv.slice(2), ['solution', 'all', 'json', 'watch', 'help'], ['seed']);
+  const args = parseArgs(process.argv.slice(2), ['solution', 'all', 'json', 'watch', 'help'], ['seed', 'room', 'name']);
   if (args.flags.has('help')) {
     console.log(USAGE);
     return 0;
@@ -34,6 +38,13 @@ main(async () => {
   const target: Target = args.flags.has('solution') ? 'solution' : 'starter';
   const seeds = args.values.has('seed') ? [parseSeed(args.values.get('seed'))] : DEFAULT_SEEDS;
   if (args.positionals.length > 1) throw new GraderError(USAGE);
+  const room = args.values.get('room');
+  if ((room === undefined) !== (args.values.get('name') === undefined)) throw new GraderError('--room and --name go together: pnpm grade NN --room URL --name NAME', 1);
+  if (room !== undefined && (target === 'solution' || args.flags.has('all'))) throw new GraderError('--room posts your own grade of one module: not with --solution or --all', 1);
+  if (room !== undefined) {
+    parseRoomUrl(room);
+    if (!NAME_RE.test(args.values.get('name')!)) throw new GraderError('--name: 1 to 40 letters, digits, spaces, dots, dashes or apostrophes, starting with a letter or digit', 1);
+  }
 
   let specs: readonly ModuleSpec[];
   if (args.flags.has('all')) {
@@ -54,7 +65,10 @@ main(async () => {
     const typing = target === 'starter' && !args.flags.has('json') && specs.length === 1 ? typeWarnings(Object.keys(spec.files).map((f) => learnerPath(spec, target, f))) : Promise.resolve([]);
     const result = await gradeIsolated(spec, target, { seeds });
     results.push(result);
-    if (target === 'starter' && !args.flags.has('all')) recordGrade(spec, result.status);
+    if (target === 'starter' && !args.flags.has('all')) {
+      recordGrade(spec, result.status);
+      saveGrade(verdictOf(spec, result));
+    }
     if (!args.flags.has('json')) {
       console.log(renderModule(spec, result, target, mainFile(spec, target)));
       // A check that blocked its process would block this run of the same code too.
@@ -84,6 +98,12 @@ main(async () => {
   } else if (specs.length === 1 && results[0]!.status === 'pass' && target === 'starter') {
     const next = manifest[manifest.indexOf(specs[0] as (typeof manifest)[number]) + 1];
     console.log(chalk.green(`Module ${specs[0]!.id} done.`) + (next ? ` Compare with the reference: pnpm solution ${specs[0]!.id.slice(0, 2)}. Next: modules/${next.id}/README.md` : ''));
+  }
+  if (room !== undefined) {
+    for (const [i, r] of results.entries()) {
+      const posted = await postVerdict(room, args.values.get('name')!, verdictOf(specs[i]!, r), path.join(stateDir(), 'room-tokens.json'));
+      (args.flags.has('json') ? console.error : console.log)(posted.ok ? posted.message : chalk.yellow(posted.message));
+    }
   }
   // 2: the grader itself failed somewhere (a bug to report); 1: a check did not pass.
   if (results.some((r) => r.checks.some((c) => c.graderBug))) return 2;
