@@ -49,8 +49,9 @@ export function fitLines(text: string, w = terminalWidth()): { text: string; col
  * tables and charts are laid out to fit already; this is the net under prose.
  */
 function fitConsole(): void {
-  // HERD_RAW_WIDTH=1 shows what commands print before this net.
-  if (process.env.HERD_RAW_WIDTH === '1') return;
+  // HERD_RAW_WIDTH=1 shows what commands print before this net; --json is data for programs, and
+  // a line wrapped at 80 columns is no longer JSON.
+  if (process.env.HERD_RAW_WIDTH === '1' || process.argv.includes('--json')) return;
   for (const name of ['log', 'error'] as const) {
     const real = console[name].bind(console);
     console[name] = (...args: unknown[]) => (args.length === 1 && typeof args[0] === 'string' ? real(fitLines(args[0]).text) : real(...args));
