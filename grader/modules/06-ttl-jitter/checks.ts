@@ -7,7 +7,7 @@
  * during the waves, each batch's rewrites spread afresh (not a draw per batch, not one per key),
  * and randomness from the instance's own deps.rng.
  */
-import { createRng, type Rng, type RunResult } from '@herd/harness/engine';
+import { VirtualClock, createRng, isHerdError, type Rng, type RunResult } from '@herd/harness/engine';
 import { runApp } from '../../src/cache/run-app.js';
 import { at, ms, n } from '../../src/check-kit.js';
 import type { CheckFn, Exports, Outcome } from '../../src/define.js';
@@ -49,10 +49,13 @@ interface Catalogued {
 }
 
 /** Runs are deterministic per code, scenario and seed: the checks that read one run share it. */
-const runs = new WeakMap<Exports, Map<string, Promise<Catalogued>>>();
+// Keyed by the learner's factory, not the exports object: the headline loads its own copy of the
+// same module's exports, and would otherwise run the same catalogue again.
+const runs = new WeakMap<object, Map<string, Promise<Catalogued>>>();
 function shared(exports: Exports, name: string, make: () => Promise<Catalogued>): Promise<Catalogued> {
-  let byName = runs.get(exports);
-  if (byName === undefined) runs.set(exports, (byName = new Map()));
+  const owner = typeof exports.createJitteredCache === 'function' ? exports.createJitteredCache : exports;
+  let byName = runs.get(owner);
+  if (byName === undefined) runs.set(owner, (byName = new Map()));
   let p = byName.get(name);
   if (p === undefined) byName.set(name, (p = make()));
   return p;
@@ -86,55 +89,66 @@ function requestsFailed(run: RunResult): Outcome | undefined {
   return { pass: false, measured: `${n(run.failure.count)} failed`, message: `${n(run.failure.count)} of ${n(run.report.requests)} requests failed (first: ${run.failure.message}), want 0` };
 }
 
+function drawsCheck(seed: number, exports: Exports): Outcome {
+  const draw = exports.jitteredTtl as (ttlMs: number, jitter: number, rng: Rng) => unknown;
+  const { draws, z, ttlMs: T } = DRAWS;
+  // Width 0: no jitter at all, exactly the TTL.
+  const zero = draw(T, 0, createRng(seed).fork('ttl:0'));
+  if (typeof zero !== 'number' || Math.abs(zero - T) > 1e-6) {
+    return { pass: false, measured: `jitter 0: ${String(zero)}`, message: `jitteredTtl(${T}, 0, rng) returned ${String(zero)}, want ${T}: with jitter 0 the TTL is the TTL` };
+  }
+  let worstZ = 0;
+  for (const j of DRAWS.widths) {
+    const rng = createRng(seed).fork(`ttl:${j}`);
+    const values = new Float64Array(draws);
+    for (let i = 0; i < draws; i++) {
+      const v = draw(T, j, rng);
+      if (typeof v !== 'number' || !Number.isFinite(v)) return { pass: false, measured: `${String(v)}`, message: `jitteredTtl(${T}, ${j}, rng) returned ${String(v)}, want a number of ms` };
+      values[i] = v;
+    }
+    const st = ttlStats(values);
+    const lo = T * (1 - j);
+    const hi = T * (1 + j);
+    const where = `jitteredTtl(${T}, ${j}, rng), ${n(draws)} draws`;
+    if (st.max - st.min < 1) {
+      return { pass: false, figure: 0, bound: SPREAD_SHARE, measured: `always ${ms(st.min)}`, message: `${where}: every draw returned ${ms(st.min)}, want TTLs spread uniformly over [${lo}, ${hi}] ms: draw from rng on every call` };
+    }
+    if (st.min < lo - 1e-6 || st.max > hi + 1e-6) {
+      return { pass: false, measured: `${ms(st.min)} to ${ms(st.max)}`, message: `${where}: TTLs from ${ms(st.min)} to ${ms(st.max)}, want all within [${lo}, ${hi}] ms: ± jitter x ttlMs around the TTL, no further` };
+    }
+    const sdWant = uniformSd(T, j);
+    const meanSe = sdWant / Math.sqrt(draws);
+    const meanZ = Math.abs(st.mean - T) / meanSe;
+    worstZ = Math.max(worstZ, meanZ);
+    if (meanZ > z) {
+      return { pass: false, figure: meanZ, bound: z, measured: `mean ${ms(st.mean)}`, message: `${where}: mean TTL ${ms(st.mean)}, want ${T} ± ${ms(z * meanSe)}: the jitter must be symmetric around the TTL (± j, not + [0, j] on top)` };
+    }
+    // Quarter of the range each: uniform, not a bell (a sum of draws) or two spikes at the edges.
+    const quarters = [0, 0, 0, 0];
+    for (const v of values) quarters[Math.min(3, Math.max(0, Math.floor(((v - lo) / (hi - lo)) * 4)))]!++;
+    const qSe = Math.sqrt((0.25 * 0.75) / draws);
+    for (const [q, c] of quarters.entries()) {
+      const share = c / draws;
+      const qz = Math.abs(share - 0.25) / qSe;
+      worstZ = Math.max(worstZ, qz);
+      if (qz > z) {
+        return { pass: false, figure: qz, bound: z, measured: `quarter ${q + 1}: ${pct(share)}`, message: `${where}: ${pct(share)} of the TTLs fell in quarter ${q + 1} of [${lo}, ${hi}] ms, want 25% ± ${pct(z * qSe)}: draw uniformly over the whole window (one rng.next() scaled to it)` };
+      }
+    }
+  }
+  return { pass: true, figure: worstZ, bound: z, measured: `uniform at ${DRAWS.widths.join(', ')} (${worstZ.toFixed(1)} SE at worst)` };
+}
+
 export const checks: Record<string, CheckFn> = {
   async 'jitteredTtl: uniform over ttl x (1 ± j)'({ seed, exports }): Promise<Outcome> {
-    const draw = exports.jitteredTtl as (ttlMs: number, jitter: number, rng: Rng) => unknown;
-    const { draws, z, ttlMs: T } = DRAWS;
-    // Width 0: no jitter at all, exactly the TTL.
-    const zero = draw(T, 0, createRng(seed).fork('ttl:0'));
-    if (typeof zero !== 'number' || Math.abs(zero - T) > 1e-6) {
-      return { pass: false, measured: `jitter 0: ${String(zero)}`, message: `jitteredTtl(${T}, 0, rng) returned ${String(zero)}, want ${T}: with jitter 0 the TTL is the TTL` };
+    // Under a virtual-clock run, so the guard sees a Math.random in the learner's draw.
+    const clock = new VirtualClock();
+    try {
+      return await clock.run(clock.sleep(0).then(() => drawsCheck(seed, exports)));
+    } catch (error) {
+      if (isHerdError(error) && error.code === 'GLOBAL_TIMER') return { pass: false, measured: 'Math.random', message: `${error.message}: every TTL is drawn from the rng handed in (deps.rng)` };
+      throw error;
     }
-    let worstZ = 0;
-    for (const j of DRAWS.widths) {
-      const rng = createRng(seed).fork(`ttl:${j}`);
-      const values = new Float64Array(draws);
-      for (let i = 0; i < draws; i++) {
-        const v = draw(T, j, rng);
-        if (typeof v !== 'number' || !Number.isFinite(v)) return { pass: false, measured: `${String(v)}`, message: `jitteredTtl(${T}, ${j}, rng) returned ${String(v)}, want a number of ms` };
-        values[i] = v;
-      }
-      const st = ttlStats(values);
-      const lo = T * (1 - j);
-      const hi = T * (1 + j);
-      const where = `jitteredTtl(${T}, ${j}, rng), ${n(draws)} draws`;
-      if (st.max - st.min < 1) {
-        return { pass: false, figure: 0, bound: SPREAD_SHARE, measured: `always ${ms(st.min)}`, message: `${where}: every draw returned ${ms(st.min)}, want TTLs spread uniformly over [${lo}, ${hi}] ms: draw from rng on every call` };
-      }
-      if (st.min < lo - 1e-6 || st.max > hi + 1e-6) {
-        return { pass: false, measured: `${ms(st.min)} to ${ms(st.max)}`, message: `${where}: TTLs from ${ms(st.min)} to ${ms(st.max)}, want all within [${lo}, ${hi}] ms: ± jitter x ttlMs around the TTL, no further` };
-      }
-      const sdWant = uniformSd(T, j);
-      const meanSe = sdWant / Math.sqrt(draws);
-      const meanZ = Math.abs(st.mean - T) / meanSe;
-      worstZ = Math.max(worstZ, meanZ);
-      if (meanZ > z) {
-        return { pass: false, figure: meanZ, bound: z, measured: `mean ${ms(st.mean)}`, message: `${where}: mean TTL ${ms(st.mean)}, want ${T} ± ${ms(z * meanSe)}: the jitter must be symmetric around the TTL (± j, not + [0, j] on top)` };
-      }
-      // Quarter of the range each: uniform, not a bell (a sum of draws) or two spikes at the edges.
-      const quarters = [0, 0, 0, 0];
-      for (const v of values) quarters[Math.min(3, Math.max(0, Math.floor(((v - lo) / (hi - lo)) * 4)))]!++;
-      const qSe = Math.sqrt((0.25 * 0.75) / draws);
-      for (const [q, c] of quarters.entries()) {
-        const share = c / draws;
-        const qz = Math.abs(share - 0.25) / qSe;
-        worstZ = Math.max(worstZ, qz);
-        if (qz > z) {
-          return { pass: false, figure: qz, bound: z, measured: `quarter ${q + 1}: ${pct(share)}`, message: `${where}: ${pct(share)} of the TTLs fell in quarter ${q + 1} of [${lo}, ${hi}] ms, want 25% ± ${pct(z * qSe)}: draw uniformly over the whole window (one rng.next() scaled to it)` };
-        }
-      }
-    }
-    return { pass: true, figure: worstZ, bound: z, measured: `uniform at ${DRAWS.widths.join(', ')} (${worstZ.toFixed(1)} SE at worst)` };
   },
 
   async 'expiry waves: peak origin rate'({ seed, exports }): Promise<Outcome> {

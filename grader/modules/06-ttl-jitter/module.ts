@@ -35,6 +35,7 @@ export default defineModule({
     {
       name: 'same origin work in total',
       target: `origin queries within ± ${TOTAL_SHARE * 100}% of the unjittered run`,
+      seeds: 'once',
       run: checks['same origin work in total']!,
       starterFails: /all [\d,]+ writes had a TTL of 20000 ms: nothing is spread yet/,
     },
