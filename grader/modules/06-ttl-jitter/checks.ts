@@ -22,7 +22,7 @@ export const DRAWS = { draws: 20_000, z: 5, ttlMs: 20_000, widths: [0.2, 0.05, 0
  * The peak bound: N keys written in one instant, their TTLs uniform over a window 2 x j x TTL
  * wide, expire at N / (2 j TTL) a second; a read turns each expiry into one query later, which
  * can only flatten that rate. The bound allows 25% over it for the seeded noise of a second's
- * count (reference: 558 to 650 a second against 625 on seeds 1-8; a width half as large, or
+ * count (reference: 563 to 644 a second against 625 on seeds 1-8; a width half as large, or
  * [0, j] on top, peaks near 1,000).
  */
 export const PEAK_SLACK = 1.25;
