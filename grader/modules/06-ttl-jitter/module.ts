@@ -61,6 +61,7 @@ export default defineModule({
     {
       name: 'randomness from deps.rng',
       target: 'two streams: TTLs differ; one stream twice: identical',
+      seeds: 'once',
       run: checks['randomness from deps.rng']!,
       starterFails: /two instances with streams of their own wrote 100\.0% of the keys with the same TTL/,
     },
