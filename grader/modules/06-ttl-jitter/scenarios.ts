@@ -1,0 +1,58 @@
+/**
+ * Module 06's settings and scenarios: a catalogue of 5,000 keys written by one batch job in one
+ * instant, read steadily (uniformly over the keys, Poisson arrivals) by far fewer reads per key
+ * than the origin's capacity could absorb at once.
+ */
+import type { ScenarioSpec } from '@herd/harness/engine';
+
+/** The jitter's half-width as a share of the TTL, handed to the cache as deps.jitter. */
+export const JITTER = 0.2;
+
+/** The catalogue: how many keys, and their names (item0 .. item4999). */
+export const CATALOGUE = { keys: 5000, prefix: 'item' } as const;
+export const catalogueKeys = (count: number = CATALOGUE.keys): string[] => Array.from({ length: count }, (_, i) => `${CATALOGUE.prefix}${i}`);
+
+/**
+ * The origin: 50 ms a query plus up to 10, 40 at once, so about 730 queries a second at most.
+ * The catalogue's readers miss about 1,700 times a second when every key expires together (the
+ * queue grows for seconds), and at most 5,000 / (2 x 0.2 x 20 s) = 625 a second when the
+ * expiries are spread over the jitter's window.
+ */
+export const CATALOGUE_ORIGIN = { latencyMs: 50, jitterMs: 10, capacity: 40 } as const;
+
+/** A scenario with the batch job's writes: the whole catalogue at each of `batchesAtMs`. */
+export interface CatalogueSpec extends ScenarioSpec {
+  catalogue: { keys: readonly string[]; batchesAtMs: readonly number[] };
+}
+
+export interface CatalogueOptions {
+  /** Default BATCHES. */
+  batchesAtMs?: readonly number[];
+  durationMs?: number;
+  ttlMs?: number;
+  name?: string;
+}
+
+/**
+ * A 20 s TTL; 2,000 reads a second over the 5,000 keys (0.4 a second per key, so a key is read
+ * 2.5 s after it expires, on average); the batch job rewrites the whole catalogue every 30 s (at
+ * 0, 30 and 60 s), each time after the last wave's refetches have settled: three batches, three
+ * expiry waves, 90 s of load.
+ */
+export const CATALOGUE_RUN = { ttlMs: 20_000, durationMs: 90_000, ratePerSec: 2000, batchEveryMs: 30_000, batches: 3, tickMs: 10 } as const;
+export const BATCHES: readonly number[] = Array.from({ length: CATALOGUE_RUN.batches }, (_, i) => i * CATALOGUE_RUN.batchEveryMs);
+
+export function catalogue(seed: number, options: CatalogueOptions = {}): CatalogueSpec {
+  const keys = catalogueKeys();
+  return {
+    name: options.name ?? 'catalogue',
+    seed,
+    durationMs: options.durationMs ?? CATALOGUE_RUN.durationMs,
+    ttlMs: options.ttlMs ?? CATALOGUE_RUN.ttlMs,
+    origin: { ...CATALOGUE_ORIGIN },
+    keys: { kind: 'list', keys },
+    // The first read comes just after the batch's writes, which all land at t=0.
+    load: { kind: 'open', ratePerSec: CATALOGUE_RUN.ratePerSec, arrivals: 'poisson', startMs: 1, tickMs: CATALOGUE_RUN.tickMs },
+    catalogue: { keys, batchesAtMs: options.batchesAtMs ?? BATCHES },
+  };
+}
