@@ -16,8 +16,6 @@ export const offeredPerSec = (r: ResilienceReport, fromMs: number, toMs: number)
 
 /** The fix must serve this much while n0 is down: 90% of what the four survivors can serve. */
 export const GOODPUT_FLOOR = Math.round(0.9 * REMAINING_CAPACITY);
-/** The reproduction's goodput from the collapse until n0 returns must stay under this share of offered. */
-export const COLLAPSED_SHARE = 0.2;
 /** After n0 returns: taken back within this long, then the fleet whole to the end. */
 export const READMIT_WITHIN_MS = 3000;
 export const AFTER_SHARE = 0.9;
@@ -94,7 +92,7 @@ export function thresholdBreak(health: readonly HealthJudgement[], nodes: number
 function refusedWithRoom(run: FleetRun): string | undefined {
   const r = run.routes;
   if (r.noneWithHealthy === 0) return undefined;
-  return `route returned no node for ${n(r.noneWithHealthy)} requests while nodes were in rotation (first at ${at(r.noneWithHealthyAt!)}), want a node for each: pick among the nodes in rotation (index within that list), undefined only when none is left and panic is off`;
+  return `route returned no node for ${n(r.noneWithHealthy)} requests while nodes were in rotation (first at ${at(r.noneWithHealthyAt!)}), want a node for each: pick among the nodes in rotation at that call (an index within that list), undefined only when none is left and panic is off`;
 }
 
 /** The node in rotation that got far more than its share while the failed node was out, if one did. */
@@ -151,12 +149,10 @@ export const checks: Record<string, CheckFn> = {
     const collapse = r.balancer.collapseAtMs;
     const before = goodputPerSec(r, 0, FLEET.failFromMs);
     if (broken) return { pass: false, measured: `${lost.nodes.length} healthy nodes lost`, message: broken };
-    const refused = refusedWithRoom(run);
-    if (refused) return { pass: false, measured: `${n(run.routes.noneWithHealthy)} requests refused with nodes in rotation`, message: refused };
     if (run.routes.normal.toEjected > 0) {
       const measured = `${n(run.routes.normal.toEjected)} requests to ejected nodes`;
-      // With some nodes in rotation the pool itself was wrong; with none, panic 0 was not read as off.
-      const withRoom = [...run.routes.byLevel.values()].filter((l) => l.healthy > 0 && l.toEjected > 0).sort((x, y) => x.firstAt - y.firstAt);
+      // With half the nodes or more in rotation the pool itself was wrong; below, panic 0 was not read as off.
+      const withRoom = [...run.routes.byLevel.values()].filter((l) => l.healthy * 100 >= ENVOY.panicThresholdPct * run.nodes && l.toEjected > 0).sort((x, y) => x.firstAt - y.firstAt);
       if (withRoom.length > 0) {
         const sent = withRoom.reduce((sum, l) => sum + l.toEjected, 0);
         return {
@@ -168,9 +164,11 @@ export const checks: Record<string, CheckFn> = {
       return {
         pass: false,
         measured,
-        message: `with panicThresholdPct 0 (off) you sent ${n(run.routes.normal.toEjected)} requests to ejected nodes once none was left (first at ${at(run.routes.normal.firstToEjectedAt!)}), want none: panic 0 means never route to an ejected node (answer undefined)`,
+        message: `with panicThresholdPct 0 (off) you sent ${n(run.routes.normal.toEjected)} requests to ejected nodes once fewer than half were healthy (first at ${at(run.routes.normal.firstToEjectedAt!)}), want none: panic 0 means off, never route to an ejected node (with none left, answer undefined)`,
       };
     }
+    const refused = refusedWithRoom(run);
+    if (refused) return { pass: false, measured: `${n(run.routes.noneWithHealthy)} requests refused with nodes in rotation`, message: refused };
     if (collapse === null || collapse >= FLEET.failToMs) {
       return {
         pass: false,
@@ -179,15 +177,10 @@ export const checks: Record<string, CheckFn> = {
       };
     }
     const after = goodputPerSec(r, collapse, FLEET.failToMs);
-    const offered = offeredPerSec(r, collapse, FLEET.failToMs);
+    // Goodput after the collapse is what the cascade costs, not a verdict: how far the flapping
+    // nodes serve depends on the routing (round robin, least outstanding), and the mistakes that
+    // raise it (routing to ejected nodes, returning early) are judged directly above.
     const measured = `${lost.nodes.length} healthy nodes lost, none left ${s(collapse - FLEET.failFromMs)} after ${FLEET.failedNode} failed; goodput ${n(before)}/s before, ${n(after)}/s after`;
-    if (after > COLLAPSED_SHARE * offered) {
-      return {
-        pass: false,
-        measured,
-        message: `after the collapse at ${at(collapse)} goodput was ${n(after)}/s of ${n(offered)}/s offered, want under ${COLLAPSED_SHARE * 100}%: with no node healthy and panic off, route returns undefined (a 503) instead of picking an ejected node`,
-      };
-    }
     return { pass: true, measured };
   },
 
@@ -227,9 +220,16 @@ export const checks: Record<string, CheckFn> = {
       if (crash) return crash;
     }
     const [five, four] = await Promise.all(stairs);
+    // The figure: the lowest share of its due (routing over every node) that ejected nodes got at
+    // any panic level of either staircase.
+    let lowest = Infinity;
+    for (const run of [five!, four!]) {
+      for (const l of run.routes.byLevel.values()) if (l.panic && l.expectedEjected >= 20) lowest = Math.min(lowest, l.toEjected / l.expectedEjected);
+    }
+    const figures = { figure: Number.isFinite(lowest) ? +lowest.toFixed(2) : 0, bound: 0.25 };
     for (const run of [five!, four!]) {
       const bad = levelBreak(run, pct);
-      if (bad) return bad;
+      if (bad) return { ...figures, ...bad };
     }
     const { normal, panic } = cascade.routes;
     if (normal.toEjected > 0) {
@@ -262,7 +262,7 @@ export const checks: Record<string, CheckFn> = {
         message: `below ${pct}% healthy you sent ${n(panic.toHealthy)} requests to the nodes still healthy, want about ${n(Math.round(panic.expectedHealthy))}: panic routes to every node, the healthy ones included, not only to the ejected ones`,
       };
     }
-    return { pass: true, measured };
+    return { pass: true, measured, ...figures };
   },
 
   async 'ejection cap'({ seed, exports, file }): Promise<Outcome> {
@@ -279,6 +279,8 @@ export const checks: Record<string, CheckFn> = {
         return {
           pass: false,
           measured,
+          figure: peak.count - cap,
+          bound: 0,
           message: `${peak.count} of ${FLEET.nodes} nodes were ejected at once at ${at(peak.at)} with maxEjectionPct ${pct}, want at most ${cap} (${pct}% of ${FLEET.nodes}, rounded down, at least one): once the cap is reached, a failing node stays in rotation`,
         };
       }
@@ -293,7 +295,7 @@ export const checks: Record<string, CheckFn> = {
       if (broken) return { pass: false, measured, message: broken };
     }
     const run = await runFleet(exports, seed, { ...NO_LAYER, maxEjectionPct: ENVOY.maxEjectionPct });
-    return { pass: true, measured: `at most ${peakEjected(run).count} of ${FLEET.nodes} out at 10%, ${peakEjected(await runFleet(exports, seed, { ...NO_LAYER, maxEjectionPct: 50 })).count} at 50%; ${FLEET.failedNode} ejected at ${at(failedNodeTimes(run).ejectedAt!)}` };
+    return { pass: true, figure: 0, bound: 0, measured: `at most ${peakEjected(run).count} of ${FLEET.nodes} out at 10%, ${peakEjected(await runFleet(exports, seed, { ...NO_LAYER, maxEjectionPct: 50 })).count} at 50%; ${FLEET.failedNode} ejected at ${at(failedNodeTimes(run).ejectedAt!)}` };
   },
 
   async 'thresholds in a row'({ seed, exports, file }): Promise<Outcome> {
