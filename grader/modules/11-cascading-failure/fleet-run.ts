@@ -6,7 +6,7 @@
  */
 import { faultedAt, runResilience, type BackendView, type BalancerPolicy, type ResilienceResult } from '@herd/harness/engine';
 import type { Exports } from '../../src/define.js';
-import { ENVOY, FLEET, HEALTH, cascadeSpec } from './scenario.js';
+import { ENVOY, FLEET, HEALTH, shapedSpec, type Shape } from './scenario.js';
 import { loadShedding } from './shedding.js';
 
 export interface Layers {
@@ -14,6 +14,8 @@ export interface Layers {
   shedding: boolean;
   panicThresholdPct: number;
   maxEjectionPct: number;
+  /** The fleet it runs on; default the cascade (5 nodes at 84%, n0 down 2-12 s). */
+  shape?: Shape;
 }
 
 /** The reproduction: every layer off. */
@@ -42,6 +44,20 @@ export interface HealthJudgement {
   failures: number;
   successes: number;
   healthy: boolean;
+  /** Nodes out of rotation just before this verdict. */
+  outBefore: number;
+}
+
+/** Routing decisions made while `healthy` nodes were in rotation. */
+export interface LevelTally {
+  healthy: number;
+  panic: boolean;
+  toHealthy: number;
+  toEjected: number;
+  none: number;
+  expectedHealthy: number;
+  expectedEjected: number;
+  firstAt: number;
 }
 
 export interface RouteTally {
@@ -49,6 +65,13 @@ export interface RouteTally {
   normal: { toHealthy: number; toEjected: number; none: number; firstToEjectedAt: number | null };
   /** Routed below it; `expected*` is what routing over every node would give. */
   panic: { toHealthy: number; toEjected: number; none: number; expectedHealthy: number; expectedEjected: number; firstAt: number | null };
+  /** The same decisions per count of healthy nodes. */
+  byLevel: Map<number, LevelTally>;
+  /** Requests answered with no node while some node was in rotation (and no panic). */
+  noneWithHealthy: number;
+  noneWithHealthyAt: number | null;
+  /** Requests each node in rotation got while the shape's failed node was out of rotation. */
+  perNodeWhileOut: Map<string, number>;
 }
 
 export interface FleetRun {
@@ -56,6 +79,8 @@ export interface FleetRun {
   layers: Layers;
   health: HealthJudgement[];
   routes: RouteTally;
+  /** Nodes in the fleet. */
+  nodes: number;
 }
 
 const cache = new WeakMap<Exports, Map<string, Promise<FleetRun>>>();
@@ -69,19 +94,30 @@ export function runFleet(exports: Exports, seed: number, layers: Layers): Promis
   return run;
 }
 
-async function execute(exports: Exports, seed: number, layers: Layers): Promise<FleetRun> {
-  const spec = cascadeSpec(seed, layers.healthCheck);
+/** Runs with a balancer created for this run alone, never shared with the cache (the isolation check). */
+export function runFleetFresh(exports: Exports, seed: number, layers: Layers): Promise<FleetRun> {
+  return execute(exports, seed, layers);
+}
+
+export async function execute(exports: Exports, seed: number, layers: Layers): Promise<FleetRun> {
+  const spec = shapedSpec(seed, layers.healthCheck, layers.shape ?? { kind: 'cascade' });
+  const nodes = spec.nodes.reduce((sum, n) => sum + (n.count ?? 1), 0);
   const create = exports.createBalancer as (options: object) => BalancerPolicy;
   const health: HealthJudgement[] = [];
   const routes: RouteTally = {
     normal: { toHealthy: 0, toEjected: 0, none: 0, firstToEjectedAt: null },
     panic: { toHealthy: 0, toEjected: 0, none: 0, expectedHealthy: 0, expectedEjected: 0, firstAt: null },
+    byLevel: new Map(),
+    noneWithHealthy: 0,
+    noneWithHealthyAt: null,
+    perNodeWhileOut: new Map(),
   };
+  const out = new Set<string>();
   // A fresh virtual clock starts at 0: the policy's `now` is already relative to the run's start.
   const t0 = 0;
   const observed = (): BalancerPolicy => {
     const inner = create({
-      nodes: FLEET.nodes,
+      nodes,
       unhealthyThreshold: HEALTH.unhealthyThreshold,
       healthyThreshold: HEALTH.healthyThreshold,
       panicThresholdPct: layers.panicThresholdPct,
@@ -95,10 +131,25 @@ async function execute(exports: Exports, seed: number, layers: Layers): Promise<
         // With panic off every route is judged as normal: ejected nodes must get nothing.
         const panic = (healthy * 100) / backends.length < layers.panicThresholdPct;
         const tally = panic ? routes.panic : routes.normal;
-        if (picked === undefined) tally.none++;
-        else if (backends[picked.index]?.healthy) tally.toHealthy++;
-        else {
+        let level = routes.byLevel.get(healthy);
+        if (level === undefined) routes.byLevel.set(healthy, (level = { healthy, panic, toHealthy: 0, toEjected: 0, none: 0, expectedHealthy: 0, expectedEjected: 0, firstAt: ctx.now - t0 }));
+        level.expectedHealthy += healthy / backends.length;
+        level.expectedEjected += 1 - healthy / backends.length;
+        const target = picked === undefined ? undefined : backends[picked.index];
+        if (target === undefined) {
+          tally.none++;
+          level.none++;
+          if (!panic && healthy > 0) {
+            routes.noneWithHealthy++;
+            routes.noneWithHealthyAt ??= ctx.now - t0;
+          }
+        } else if (target.healthy) {
+          tally.toHealthy++;
+          level.toHealthy++;
+          if (out.has(FLEET.failedNode)) routes.perNodeWhileOut.set(target.id, (routes.perNodeWhileOut.get(target.id) ?? 0) + 1);
+        } else {
           tally.toEjected++;
+          level.toEjected++;
           if (!panic) routes.normal.firstToEjectedAt ??= ctx.now - t0;
         }
         if (panic) {
@@ -112,6 +163,9 @@ async function execute(exports: Exports, seed: number, layers: Layers): Promise<
         const wasHealthy = backend.healthy;
         const answer = inner.onHealthCheck(backend, ok, now);
         const t = now - t0;
+        const outBefore = out.size;
+        if (answer === false) out.add(backend.id);
+        else out.delete(backend.id);
         health.push({
           t,
           node: backend.id,
@@ -121,6 +175,7 @@ async function execute(exports: Exports, seed: number, layers: Layers): Promise<
           failures: backend.consecutiveFailures,
           successes: backend.consecutiveSuccesses,
           healthy: answer !== false,
+          outBefore,
         });
         return answer;
       },
@@ -128,5 +183,5 @@ async function execute(exports: Exports, seed: number, layers: Layers): Promise<
   };
   const admission = layers.shedding ? await loadShedding() : undefined;
   const result = await runResilience(spec, { balancer: observed, admission });
-  return { result, layers, health, routes };
+  return { result, layers, health, routes, nodes };
 }
