@@ -60,13 +60,16 @@ export function figuresOf(run: FleetRun): string[] {
   ];
 }
 
-/** Healthy nodes and goodput, both in % (of the fleet, of what was offered) so they share one axis. */
+/**
+ * Healthy nodes and goodput, both in % (of the fleet, of what was offered) so they share one axis;
+ * one panel per run, since four lines on one axis cannot be told apart.
+ */
 export function timeline(runs: Array<{ label: string; run: FleetRun }>, title: string): TimeSeriesChart {
   const series = runs.flatMap(({ label, run }) => {
     const r = run.result.report;
     return [
-      { name: `${label}: healthy nodes (% of ${FLEET.nodes})`, values: r.series.healthy.map((h) => (100 * h) / FLEET.nodes) },
-      { name: `${label}: goodput (% of offered)`, values: r.series.goodput.map((g, i) => (r.series.offered[i]! > 0 ? Math.round((100 * g) / r.series.offered[i]!) : 0)) },
+      { name: `${label}: healthy nodes (% of ${FLEET.nodes})`, panel: label, values: r.series.healthy.map((h) => (100 * h) / FLEET.nodes) },
+      { name: `${label}: goodput (% of offered)`, panel: label, values: r.series.goodput.map((g, i) => (r.series.offered[i]! > 0 ? Math.round((100 * g) / r.series.offered[i]!) : 0)) },
     ];
   });
   return {

@@ -63,7 +63,9 @@ export function timeSeriesSpec(chart: TimeSeriesChart): TopLevelSpec {
 
   const x = { field: 't', type: 'quantitative', title: 'time (s)', scale: { domain: [0, endS], nice: false, zero: true } } as const;
 
-  const layersFor = (only: ReadonlySet<string>): unknown[] => {
+  // In a panel, the legend drops the panel's name where a series name starts with it: the panel's
+  // title says it once.
+  const layersFor = (only: ReadonlySet<string>, panel = ''): unknown[] => {
     const panelNames = names.filter((n) => only.has(n));
     const layers: unknown[] = [];
     if (bands.length > 0) {
@@ -100,7 +102,17 @@ export function timeSeriesSpec(chart: TimeSeriesChart): TopLevelSpec {
           // The caller's order, not alphabetical: "before" stays first and keeps its colour.
           scale: { domain: panelNames, range: panelNames.map((n) => SERIES_COLOURS[names.indexOf(n) % SERIES_COLOURS.length]!) },
           // At most three to a row, so long names wrap onto a second row instead of running off the edge.
-          legend: panelNames.length > 0 ? { title: null, orient: 'top', direction: 'horizontal', columns: Math.min(3, panelNames.length), labelLimit: 220 } : null,
+          legend:
+            panelNames.length > 0
+              ? {
+                  title: null,
+                  orient: 'top',
+                  direction: 'horizontal',
+                  columns: Math.min(3, panelNames.length),
+                  labelLimit: 220,
+                  ...(panel !== '' && panelNames.every((n) => n.startsWith(`${panel}: `)) ? { labelExpr: `substring(datum.label, ${panel.length + 2})` } : {}),
+                }
+              : null,
         },
       },
     });
@@ -112,7 +124,7 @@ export function timeSeriesSpec(chart: TimeSeriesChart): TopLevelSpec {
   return {
     title: { text: chart.title, anchor: 'start', fontSize: 13 },
     ...(panels.length <= 1 ? { width: WIDTH, height: HEIGHT } : {}),
-    autosize: { type: 'fit', contains: 'padding' },
+    ...(panels.length <= 1 ? { autosize: { type: 'fit', contains: 'padding' } } : {}),
     padding: 8,
     // An opaque white ground keeps the dark axis text readable on GitHub's dark theme too.
     background: 'white',
@@ -120,11 +132,14 @@ export function timeSeriesSpec(chart: TimeSeriesChart): TopLevelSpec {
     ...(panels.length <= 1
       ? { layer: layersFor(new Set(names)) }
       : {
+          // Each panel keeps its own colours and legend: the series are distinct by name, and one
+          // scale shared across panels would merge their domains.
+          resolve: { scale: { color: 'independent' } },
           vconcat: panels.map((p) => ({
             title: { text: p, anchor: 'start', fontSize: 11, fontWeight: 'normal' },
             width: WIDTH,
             height: Math.round(HEIGHT / 1.6),
-            layer: layersFor(inPanel(p)),
+            layer: layersFor(inPanel(p), p),
           })),
         }),
   } as TopLevelSpec;
