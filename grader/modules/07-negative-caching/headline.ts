@@ -1,0 +1,1 @@
+export async function headline(): Promise<never> { throw new Error('todo'); }
