@@ -7,6 +7,7 @@
  * entries through the store with a PX, on the embedded store and on a real Redis in real time.
  */
 import type { RunResult, ScenarioSpec, SharedStore } from '@herd/harness/engine';
+import { auditAnswers } from '../../src/cache/audit.js';
 import { onRealRedis, runAppOnRedis } from '../../src/cache/on-redis.js';
 import { runApp } from '../../src/cache/run-app.js';
 import { loggedStore, type StoreCommand } from '../../src/cache/store-log.js';
@@ -35,15 +36,15 @@ const isAbsentId = (k: string): boolean => isGone(k) || k.startsWith('scan:');
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 
 /** Runs shared by the checks of one grade: the same exports and seed give the same run. */
-const runs = new WeakMap<Exports, Map<string, Promise<{ run: RunResult; announced: Announcements }>>>();
-function cachedRun(exports: Exports, label: string, spec: ScenarioSpec, options: NegativeAppOptions = {}): Promise<{ run: RunResult; announced: Announcements }> {
+const runs = new WeakMap<Exports, Map<string, Promise<{ run: RunResult; announced: Announcements; spec: ScenarioSpec }>>>();
+function cachedRun(exports: Exports, label: string, spec: ScenarioSpec, options: NegativeAppOptions = {}): Promise<{ run: RunResult; announced: Announcements; spec: ScenarioSpec }> {
   let mine = runs.get(exports);
   if (mine === undefined) runs.set(exports, (mine = new Map()));
   const id = `${label}/${spec.seed}`;
   let run = mine.get(id);
   if (run === undefined) {
     const announced: Announcements = new Map();
-    run = runApp((e) => negativeCacheApp(e, { ...options, announced }), exports, spec, { allowFailures: true }).then((r) => ({ run: r, announced }));
+    run = runApp((e) => negativeCacheApp(e, { ...options, announced }), exports, spec, { allowFailures: true, allowWrongAnswers: true }).then((r) => ({ run: r, announced, spec }));
     mine.set(id, run);
   }
   return run;
@@ -92,19 +93,35 @@ function unbacked(run: RunResult, windowMs: number, where = ''): Outcome | undef
   };
 }
 
+/**
+ * Every run's answers, audited after the check's own figures (which name the symptom first):
+ * each value the key's own, no older than the TTL, a null only for a key absent or created less
+ * than the negative TTL ago.
+ */
+function audited(outcome: Outcome, ...used: Array<{ run: RunResult; spec: ScenarioSpec }>): Outcome {
+  if (!outcome.pass) return outcome;
+  for (const { run, spec } of used) {
+    const wrong = auditAnswers(run.served, spec, spec.ttlMs + 5, nullGrace(NEG.negativeTtlMs, false));
+    if (wrong !== undefined) return { pass: false, measured: 'a wrong answer', message: wrong, series: outcome.series };
+  }
+  return outcome;
+}
+
 export const checks: Record<string, CheckFn> = {
   'one "not found" per key per negative TTL': async ({ seed, exports }) => {
-    const { run } = await quiet(exports, seed);
+    const q = await quiet(exports, seed);
+    const { run } = q;
     const series = run.report.origin.perSecond;
     const c = crowding(run, NEG.negativeTtlMs, (k) => !k.startsWith('item:'));
     const fail = crowded(c, NEG.negativeTtlMs) ?? notCached(run) ?? unbacked(run, nullGrace(NEG.negativeTtlMs, false));
     if (fail) return { ...fail, series };
     const share = cachedShare(answeredFromCache(run, isGone));
-    return { pass: true, measured: `${c.most} per key per TTL; ${pct(share)} cached`, figure: c.most, bound: PER_TTL, series };
+    return audited({ pass: true, measured: `${c.most} per key per TTL; ${pct(share)} cached`, figure: c.most, bound: PER_TTL, series }, q);
   },
 
   'scan: negative entries bounded': async ({ seed, exports }) => {
-    const { run } = await scanning(exports, seed);
+    const sc = await scanning(exports, seed);
+    const { run } = sc;
     const series = run.report.origin.perSecond;
     const all = probes(run, NEG.maxNegative / 2);
     const scanned = run.origin.log.filter((q) => q.key.startsWith('scan:')).length;
@@ -130,12 +147,14 @@ export const checks: Record<string, CheckFn> = {
         series,
       };
     }
-    return { pass: true, measured: `held <= ${n(most.held)} of ${n(most.reads)}; ${n(scanned)} scan queries`, figure: most.held, bound: NEG.maxNegative, series };
+    return audited({ pass: true, measured: `held <= ${n(most.held)} of ${n(most.reads)}; ${n(scanned)} scan queries`, figure: most.held, bound: NEG.maxNegative, series }, sc);
   },
 
   'scan: positive hit rate kept': async ({ seed, exports }) => {
-    const without = (await quiet(exports, seed)).run;
-    const { run } = await scanning(exports, seed);
+    const q = await quiet(exports, seed);
+    const without = q.run;
+    const sc = await scanning(exports, seed);
+    const { run } = sc;
     const series = run.report.origin.perSecond;
     const fail = notCached(without);
     if (fail) return { ...fail, series };
@@ -152,11 +171,12 @@ export const checks: Record<string, CheckFn> = {
         series,
       };
     }
-    return { pass: true, measured: `${pct(b.rate)} vs ${pct(a.rate)} without the scan`, figure: drop, bound: HIT_MARGIN, series };
+    return audited({ pass: true, measured: `${pct(b.rate)} vs ${pct(a.rate)} without the scan`, figure: drop, bound: HIT_MARGIN, series }, q, sc);
   },
 
   'created key served within the negative TTL': async ({ seed, exports }) => {
-    const { run } = await quiet(exports, seed);
+    const q = await quiet(exports, seed);
+    const { run } = q;
     const series = run.report.origin.perSecond;
     const before = crowding(run, NEG.negativeTtlMs, (k) => k.startsWith('new:'), { toMs: POP.createdFromMs });
     const early = crowded(before, NEG.negativeTtlMs, 'before it existed, ') ?? notCached(run);
@@ -178,29 +198,30 @@ export const checks: Record<string, CheckFn> = {
         series,
       };
     }
-    return { pass: true, measured: `last null ${ms(Math.max(0, worst.late))} after creation`, figure: worst.late, bound, series };
+    return audited({ pass: true, measured: `last null ${ms(Math.max(0, worst.late))} after creation`, figure: worst.late, bound, series }, q);
   },
 
   'created(key) served at once': async ({ seed, exports }) => {
-    const { run, announced } = await quiet(exports, seed);
-    return judgeAnnounced(run, announced, run.report.origin.perSecond);
+    const q = await quiet(exports, seed);
+    return audited(judgeAnnounced(q.run, q.announced, q.run.report.origin.perSecond), q);
   },
 
   'errors and timeouts never kept as "not found"': async ({ seed, exports }) => {
     const spec = faultyScenario(seed);
-    const { run } = await cachedRun(exports, 'faulty', spec);
-    return judgeFaults(run, spec, '');
+    const f = await cachedRun(exports, 'faulty', spec);
+    return audited(judgeFaults(f.run, spec, ''), f);
   },
 
   'fleet: negative entries shared with a PX': async ({ seed, exports }) => {
     const log: StoreCommand[] = [];
     const spec = negativeScenario(seed, { scan: false, instances: 4, name: 'absent ids, fleet x4' });
     const wrapStore = (instance: string, store: SharedStore, clock: Parameters<typeof loggedStore>[1]) => loggedStore(store, clock, instance, log, (op) => op === 'set' || op === 'setFenced' || op === 'acquire');
-    const { run, announced } = await cachedRun(exports, 'fleet', spec, { shared: true, storeLatencyMs: STORE_LATENCY, wrapStore });
+    const fl = await cachedRun(exports, 'fleet', spec, { shared: true, storeLatencyMs: STORE_LATENCY, wrapStore });
+    const { run, announced } = fl;
     const series = run.report.origin.perSecond;
     const c = crowding(run, NEG.negativeTtlMs, (k) => !k.startsWith('item:'));
     const where = 'in the fleet, ';
-    const first = crowded(c, NEG.negativeTtlMs, where) ?? notCached(run, where) ?? unbacked(run, nullGrace(NEG.negativeTtlMs, false), where);
+    const first = crowded(c, NEG.negativeTtlMs, where);
     if (first) return { ...first, series };
     if (c.perWindow > FLEET_PER_WINDOW) {
       return {
@@ -212,6 +233,8 @@ export const checks: Record<string, CheckFn> = {
         series,
       };
     }
+    const second = notCached(run, where) ?? unbacked(run, nullGrace(NEG.negativeTtlMs, false), where);
+    if (second) return { ...second, series };
     const long = log.find((cmd) => cmd.op === 'set' && ABSENT_NAME.test(cmd.name) && !(Number(cmd.args[1]) <= NEG.negativeTtlMs));
     if (long) {
       return {
@@ -225,7 +248,7 @@ export const checks: Record<string, CheckFn> = {
     if (created) return { ...created, series };
     const heard = judgeAnnounced(run, announced, series, where);
     if (!heard.pass) return heard;
-    return { pass: true, measured: `${c.perWindow.toFixed(2)} per key per TTL fleet-wide; ${c.most} per instance`, figure: c.perWindow, bound: FLEET_PER_WINDOW, series };
+    return audited({ pass: true, measured: `${c.perWindow.toFixed(2)} per key per TTL fleet-wide; ${c.most} per instance`, figure: c.perWindow, bound: FLEET_PER_WINDOW, series }, fl);
   },
 
   'real Redis: the fleet shares "not found"': async ({ seed, exports }) => {
