@@ -54,3 +54,20 @@ export function createNegativeCache(deps: NegativeCacheDeps): NegativeCache {
     },
   };
 }
+
+/** Optional (graded when exported): a filter of the ids that exist, to ask before the origin. */
+export interface IdFilter {
+  add(id: string): void;
+  /** False: the id certainly does not exist. True: it may (or it is a false positive). */
+  mightExist(id: string): boolean;
+}
+
+/**
+ * Optional part: a Bloom filter of `ids` (bloom-filters is installed: BloomFilter.create), with
+ * room for `capacity` ids in all and the configured false positive rate. Delete this export to
+ * skip the part.
+ */
+export function createIdFilter(_options: { ids: readonly string[]; capacity: number; falsePositiveRate: number }): IdFilter {
+  // TODO: a real filter; this one says "may exist" for everything.
+  return { add: () => undefined, mightExist: () => true };
+}

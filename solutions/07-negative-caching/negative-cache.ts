@@ -7,6 +7,7 @@
  * one instance's "not found" spares the others; a local copy never outlives the store's entry.
  * An origin error or timeout is not an answer: it propagates, and nothing is cached.
  */
+import bloom from 'bloom-filters';
 import { LRUCache } from 'lru-cache';
 import type { AppDeps, OriginValue, ReadThrough, SharedStore } from '@herd/harness';
 
@@ -74,4 +75,21 @@ export function createNegativeCache(deps: NegativeCacheDeps): NegativeCache {
       if (store !== undefined) await store.del(negativeName(key));
     },
   };
+}
+
+/** Optional (graded when exported): a filter of the ids that exist, to ask before the origin. */
+export interface IdFilter {
+  add(id: string): void;
+  /** False: the id certainly does not exist. True: it may (or it is a false positive). */
+  mightExist(id: string): boolean;
+}
+
+/**
+ * A Bloom filter (bloom-filters on npm) of `ids`, sized for `capacity` ids in all: sized for
+ * today's ids only, its false positive rate climbs past the configured one as ids are added.
+ */
+export function createIdFilter(options: { ids: readonly string[]; capacity: number; falsePositiveRate: number }): IdFilter {
+  const filter = bloom.BloomFilter.create(Math.max(options.capacity, options.ids.length), options.falsePositiveRate);
+  for (const id of options.ids) filter.add(id);
+  return { add: (id) => filter.add(id), mightExist: (id) => filter.has(id) };
 }

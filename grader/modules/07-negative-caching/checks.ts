@@ -16,7 +16,7 @@ import type { CheckFn, Exports, Outcome } from '../../src/define.js';
 import { STORE_LATENCY } from '../03-distributed-lock/checks.js';
 import { negativeCacheApp, nullGrace, type Announcements, type NegativeAppOptions } from './app.js';
 import { answeredFromCache, cachedShare, crowding, itemHitRate, lastNullFrom, probes, replayedFailures, unbackedNulls, type Crowding } from './measure.js';
-import { CREATED, FAULTS, NEG, POP, absent, faultyScenario, negativeScenario } from './scenarios.js';
+import { CHECK_SCAN, CREATED, FAULTS, NEG, POP, absent, faultyScenario, negativeScenario } from './scenarios.js';
 
 /** Origin "not found" answers per absent key per negative TTL, per instance: the module's claim. */
 export const PER_TTL = 1;
@@ -51,7 +51,7 @@ function cachedRun(exports: Exports, label: string, spec: ScenarioSpec, options:
 }
 
 const quiet = (exports: Exports, seed: number) => cachedRun(exports, 'quiet', negativeScenario(seed, { scan: false }));
-const scanning = (exports: Exports, seed: number) => cachedRun(exports, 'scan', negativeScenario(seed));
+const scanning = (exports: Exports, seed: number) => cachedRun(exports, 'scan', negativeScenario(seed, { scan: CHECK_SCAN }));
 
 /** The failure every check reports first when "not found" is not cached at all (the starter's). */
 function notCached(run: RunResult, where = ''): Outcome | undefined {
@@ -123,7 +123,7 @@ export const checks: Record<string, CheckFn> = {
     const sc = await scanning(exports, seed);
     const { run } = sc;
     const series = run.report.origin.perSecond;
-    const all = probes(run, NEG.maxNegative / 2);
+    const all = probes(run, NEG.maxNegative / 2, CHECK_SCAN);
     const scanned = run.origin.log.filter((q) => q.key.startsWith('scan:')).length;
     const most = all.reduce((m, p) => (p.held > m.held ? p : m), all[0]!);
     if (most.held > NEG.maxNegative) {
@@ -158,8 +158,9 @@ export const checks: Record<string, CheckFn> = {
     const series = run.report.origin.perSecond;
     const fail = notCached(without);
     if (fail) return { ...fail, series };
-    const a = itemHitRate(without);
-    const b = itemHitRate(run);
+    const span = { fromMs: CHECK_SCAN.fromMs, toMs: CHECK_SCAN.toMs };
+    const a = itemHitRate(without, span);
+    const b = itemHitRate(run, span);
     const drop = a.rate - b.rate;
     if (drop > HIT_MARGIN) {
       return {
@@ -397,3 +398,44 @@ function judgeFaults(run: RunResult, spec: ScenarioSpec, where: string): Outcome
   void spec;
   return { pass: true, measured: `${n(errors)} errors, ${n(timeouts)} timeouts: none kept; items ${pct(items.rate)}`, figure: 0, bound: 0, series };
 }
+
+/** The optional filter: sized for 1,500 ids, 1,000 given at the start, 500 added later. */
+export const FILTER = { start: 1_000, added: 500, probes: 8_000, rates: [0.01, 0.001], standardErrors: 4 } as const;
+
+type IdFilterFactory = (options: { ids: readonly string[]; capacity: number; falsePositiveRate: number }) => { add(id: string): void; mightExist(id: string): unknown };
+
+/** The bound on a measured false positive rate: the configured one plus 4 standard errors of the sample. */
+export const fpBound = (rate: number): number => rate + FILTER.standardErrors * Math.sqrt((rate * (1 - rate)) / FILTER.probes);
+
+export const filterCheck: CheckFn = async ({ exports }) => {
+  const make = exports.createIdFilter as IdFilterFactory | undefined;
+  if (typeof make !== 'function') return { pass: true, skipped: true, measured: '-', message: 'no createIdFilter export: the optional Bloom filter is not graded' };
+  const ids = Array.from({ length: FILTER.start }, (_, i) => `item:${i}`);
+  const later = Array.from({ length: FILTER.added }, (_, i) => `new:${i}`);
+  const measured: string[] = [];
+  let worst = { figure: 0, bound: 1 };
+  for (const rate of FILTER.rates) {
+    const filter = make({ ids, capacity: FILTER.start + FILTER.added, falsePositiveRate: rate });
+    for (const id of later) filter.add(id);
+    const missed = [...ids, ...later].find((id) => filter.mightExist(id) !== true);
+    if (missed !== undefined) {
+      return { pass: false, measured: 'a false negative', message: `the filter (false positive rate ${rate}) said "${missed}" does not exist after it was ${missed.startsWith('new:') ? 'added' : 'given at the start'}, want true for every id added: a Bloom filter has no false negatives` };
+    }
+    let positives = 0;
+    for (let i = 0; i < FILTER.probes; i++) if (filter.mightExist(`scan:${i}`) === true) positives++;
+    const got = positives / FILTER.probes;
+    const bound = fpBound(rate);
+    measured.push(`${(got * 100).toFixed(2)}% at ${rate * 100}%`);
+    if (got / bound > worst.figure / worst.bound) worst = { figure: got, bound };
+    if (got > bound) {
+      return {
+        pass: false,
+        measured: `${(got * 100).toFixed(2)}% false positives`,
+        message: `configured for ${rate * 100}% false positives with room for ${n(FILTER.start + FILTER.added)} ids, the filter said ${n(positives)} of ${n(FILTER.probes)} absent ids may exist (${(got * 100).toFixed(2)}%), want at most ${(bound * 100).toFixed(2)}%: size it for the capacity, with the configured rate (BloomFilter.create(capacity, rate))`,
+        figure: got,
+        bound,
+      };
+    }
+  }
+  return { pass: true, measured: measured.join('; '), figure: worst.figure, bound: worst.bound };
+};

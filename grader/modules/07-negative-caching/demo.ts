@@ -40,7 +40,7 @@ export async function demo(ctx: DemoContext): Promise<number> {
     console.log(`t=${String(from / 1000).padStart(2)}-${String(to / 1000).padStart(2)}s ${scan}absent-id queries ${a}  items ${String(items).padStart(4)} queries, hit rate ${(hit * 100).toFixed(1)}%`);
   }
   console.log('');
-  for (const p of probes(run, NEG.maxNegative / 2)) {
+  for (const p of probes(run, NEG.maxNegative / 2, SCAN)) {
     const ok = p.held <= NEG.maxNegative;
     console.log(`probe t=${p.at / 1000}s: of the ${n(p.reads)} ids just scanned, ${ok ? chalk.green(n(p.held)) : chalk.red(n(p.held))} still held (bound ${n(NEG.maxNegative)})`);
   }

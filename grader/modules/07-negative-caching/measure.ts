@@ -4,7 +4,7 @@
  * served log (every read, its answer). The learner's own figures are never asked for.
  */
 import { Answer, type QueryRecord, type RunResult } from '@herd/harness/engine';
-import { SCAN } from './scenarios.js';
+import type { ScanShape } from './scenarios.js';
 
 const end = (q: QueryRecord): number => q.t + Math.max(0, q.durationMs);
 
@@ -97,11 +97,13 @@ function queriedDuring(list: readonly QueryRecord[] | undefined, from: number, t
 export const cachedShare = (c: { reads: number; cached: number }): number => (c.reads === 0 ? 0 : c.cached / c.reads);
 
 /** Hit rate of the existing items: 1 - their origin queries / their reads. */
-export function itemHitRate(run: RunResult): { reads: number; queries: number; rate: number } {
+export function itemHitRate(run: RunResult, span: { fromMs?: number; toMs?: number } = {}): { reads: number; queries: number; rate: number } {
+  const from = span.fromMs ?? -Infinity;
+  const to = span.toMs ?? Infinity;
   let reads = 0;
   const { served } = run;
-  for (let i = 0; i < served.n; i++) if (served.keys[served.key[i]!]!.startsWith('item:')) reads++;
-  const queries = run.origin.log.filter((q) => q.key.startsWith('item:')).length;
+  for (let i = 0; i < served.n; i++) if (served.start[i]! >= from && served.start[i]! < to && served.keys[served.key[i]!]!.startsWith('item:')) reads++;
+  const queries = run.origin.log.filter((q) => q.t >= from && q.t < to && q.key.startsWith('item:')).length;
   return { reads, queries, rate: reads === 0 ? 0 : 1 - queries / reads };
 }
 
@@ -120,7 +122,7 @@ export interface Probe {
  * The scan's probes: each turns back over the ids it read last, newest first. A read of a scan
  * id that is not its first read is a probe read; it was held if no query answered it.
  */
-export function probes(run: RunResult, newest: number): Probe[] {
+export function probes(run: RunResult, newest: number, scan: ScanShape): Probe[] {
   const by = queriesByKey(run, (q) => q.key.startsWith('scan:'));
   const { served } = run;
   const seen = new Set<string>();
@@ -137,8 +139,8 @@ export function probes(run: RunResult, newest: number): Probe[] {
     const start = served.start[i]!;
     reads.push({ start, held: served.ok[i] === 1 && !queriedDuring(by.get(key), start, start + served.latency[i]!) });
   }
-  return SCAN.probesAtMs.map((at, p) => {
-    const next = SCAN.probesAtMs[p + 1] ?? Infinity;
+  return scan.probesAtMs.map((at, p) => {
+    const next = scan.probesAtMs[p + 1] ?? Infinity;
     const mine = reads.filter((r) => r.start >= at && r.start < next);
     return { at, reads: mine.length, held: mine.filter((r) => r.held).length, newest, newestHeld: mine.slice(0, newest).filter((r) => r.held).length };
   });

@@ -1,7 +1,7 @@
 /** Module 07, negative caching: keep "not found" briefly, in a bounded space of its own. */
 import { defineModule } from '../../src/define.js';
 import { app } from './app.js';
-import { CACHED_SHARE, FLEET_PER_WINDOW, HIT_MARGIN, PER_TTL, REAL, checks } from './checks.js';
+import { CACHED_SHARE, FILTER, FLEET_PER_WINDOW, HIT_MARGIN, PER_TTL, REAL, checks, filterCheck } from './checks.js';
 import { demo } from './demo.js';
 import { headline } from './headline.js';
 import { NEG } from './scenarios.js';
@@ -30,7 +30,7 @@ export default defineModule({
     },
     {
       name: 'scan: negative entries bounded',
-      target: `100,000 absent ids: held <= ${NEG.maxNegative.toLocaleString('en-US')} (maxNegative); the newest ${NEG.maxNegative / 2} all held`,
+      target: `36,000 absent ids: held <= ${NEG.maxNegative.toLocaleString('en-US')} (maxNegative); the newest ${NEG.maxNegative / 2} all held`,
       value: NEG.maxNegative,
       seeds: 'once',
       run: checks['scan: negative entries bounded']!,
@@ -75,6 +75,13 @@ export default defineModule({
       seeds: 'once',
       run: checks['real Redis: the fleet shares "not found"']!,
       starterFails: /on Redis, the 4 instances asked the origin [\d.]+ times per absent key per 1000 ms negative TTL/,
+    },
+    {
+      name: 'optional: Bloom filter of existing ids',
+      target: `when exported: no false negatives; false positives <= configured (${FILTER.rates.map((r) => `${r * 100}%`).join(', ')}) + ${FILTER.standardErrors} SE`,
+      seeds: 'once',
+      run: filterCheck,
+      starterFails: /the filter said 8,000 of 8,000 absent ids may exist \(100\.00%\), want at most 1\.\d\d%/,
     },
   ],
   app,
