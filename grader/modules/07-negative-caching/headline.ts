@@ -1,5 +1,6 @@
 /**
- * Module 07's headline: the crawler's scan of 100,000 absent ids, same seed, three caches. Module
+ * Module 07's headline: the checks' crawler (36,000 absent ids in 21 s; the demo runs the full
+ * 100,000), same seed, three caches. Module
  * 01's naive cache (which keeps a null like any value, in the one LRU, for the full TTL), this
  * module's starter (values only: every "not found" goes back to the origin) and this module's
  * code. The per-key figure and the created key come from the minute without the scan, where no
@@ -11,7 +12,7 @@ import { ms, n } from '../../src/check-kit.js';
 import type { AppBuilder, Exports, HeadlineContext, HeadlineTable } from '../../src/define.js';
 import { app, type NegativeDeps } from './app.js';
 import { crowding, itemHitRate, lastNullFrom, probes } from './measure.js';
-import { CREATED, NEG, SCAN, negativeScenario } from './scenarios.js';
+import { CHECK_SCAN as SCAN, CREATED, NEG, negativeScenario } from './scenarios.js';
 
 const FIGURES = [
   'origin queries/s during the scan (mean)',
@@ -63,7 +64,7 @@ function figures(scan: RunResult, quiet: RunResult): string[] {
 }
 
 export async function headline(ctx: HeadlineContext): Promise<HeadlineTable> {
-  const scanSpec = negativeScenario(ctx.seed);
+  const scanSpec = negativeScenario(ctx.seed, { scan: SCAN });
   const quietSpec = negativeScenario(ctx.seed, { scan: false });
   const codes: Array<{ label: string; app: AppBuilder | undefined; exports: Exports }> = [];
   if (ctx.previous) codes.push({ label: `${ctx.previous.label}: null kept like a value`, app: ctx.previous.def.app, exports: ctx.previous.exports });
@@ -77,7 +78,7 @@ export async function headline(ctx: HeadlineContext): Promise<HeadlineTable> {
     runs.push({ label: code.label, values: figures(scan, quiet), series: scan.report.origin.perSecond });
   }
   return {
-    scenario: `${scanSpec.name} (100,000 distinct ids, ${SCAN.fromMs / 1000}-${SCAN.toMs / 1000} s) and the same minute without it, seed ${ctx.seed}`,
+    scenario: `${scanSpec.name} (36,000 distinct ids, ${SCAN.fromMs / 1000}-${SCAN.toMs / 1000} s; the demo runs 100,000) and a minute without it, seed ${ctx.seed}`,
     figures: FIGURES,
     runs,
     seriesLabel: 'origin queries/s (scan)',
