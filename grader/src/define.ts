@@ -80,6 +80,11 @@ export interface CacheApp<D extends AppDeps = AppDeps> {
    * write takes to land): every run the checks make is audited against it (runApp).
    */
   maxAgeMs?: (spec: ScenarioSpec) => number;
+  /**
+   * How long after the origin creates a key a null may still be served for it (a negative
+   * entry's TTL plus its write): 0 when the module says nothing.
+   */
+  nullGraceMs?: (spec: ScenarioSpec) => number;
 }
 
 /**

@@ -10,7 +10,12 @@ import { forkStream, type Rng } from './rng.js';
 export type KeySpec =
   | { kind: 'hot'; key?: string }
   | { kind: 'zipf'; count: number; exponent?: number; prefix?: string }
-  | { kind: 'list'; keys: readonly string[] };
+  | { kind: 'list'; keys: readonly string[] }
+  /**
+   * Any sequence of keys: `make` returns a fresh picker per run, called once per request in
+   * arrival order (a scan of distinct ids, a mix of populations with their own streams).
+   */
+  | { kind: 'picker'; make: () => KeyPicker };
 
 export type LoadSpec =
   | {
@@ -61,6 +66,8 @@ export function keyPicker(spec: KeySpec = { kind: 'hot' }): KeyPicker {
       const keys = spec.keys;
       return (rng) => rng.pick(keys);
     }
+    case 'picker':
+      return spec.make();
     case 'zipf': {
       const s = spec.exponent ?? 1;
       const prefix = spec.prefix ?? 'k';

@@ -37,8 +37,12 @@ export interface OriginOptions {
   timeoutMs?: number;
   /** Probability that a query fails with ORIGIN_ERROR at the end of its service time. */
   errorRate?: number;
-  /** Keys that do not exist: their queries cost the same but resolve to null. */
-  absent?: (key: string) => boolean;
+  /**
+   * Keys that do not exist: their queries cost the same but resolve to null. `atMs` is when the
+   * query is answered, ms from the run's start, so a key can come into existence mid-run;
+   * without it, the question is about the end of the run.
+   */
+  absent?: (key: string, atMs?: number) => boolean;
 }
 
 export type QueryOutcome = 'ok' | 'absent' | 'error' | 'timeout' | 'overloaded';
@@ -72,6 +76,8 @@ export class SlowOrigin {
     private readonly clock: Clock,
     private readonly rng: Rng,
     private readonly options: OriginOptions,
+    /** The run's start on `clock`: `absent` is asked about times relative to it. */
+    private readonly t0 = 0,
   ) {
     this.slots = new CapacityQueue<() => boolean>({ capacity: options.capacity, maxQueue: options.maxQueue, start: (job) => job() });
   }
@@ -140,7 +146,7 @@ export class SlowOrigin {
           this.slots.release();
           if (fail) {
             finish('error', new HerdError('ORIGIN_ERROR', `origin query for "${key}" failed`, { key, instance }));
-          } else if (options.absent?.(key)) {
+          } else if (options.absent?.(key, clock.now() - this.t0)) {
             finish('absent', undefined, null);
           } else {
             finish('ok', undefined, { key, version, builtAt: clock.now(), by: instance });

@@ -54,10 +54,11 @@ export function worst(boundaries: readonly BoundaryReport[], by: (b: BoundaryRep
  * What every answer of a run contains, checked on every run a cache check makes (runApp), faults
  * included: each successful get(key) resolved to key's own value from the origin (never another
  * key's, never a value the origin did not make), null only for a key the origin does not have,
- * and, when the module states its bound, a value no older than `maxAgeMs`. Returns the first
- * wrong answer as one line, or undefined.
+ * and, when the module states its bound, a value no older than `maxAgeMs`. A key the origin
+ * creates mid-run may still be answered null for `nullGraceMs` after it exists (a negative
+ * entry's TTL, module 07). Returns the first wrong answer as one line, or undefined.
  */
-export function auditAnswers(served: Served, spec: ScenarioSpec, maxAgeMs?: number): string | undefined {
+export function auditAnswers(served: Served, spec: ScenarioSpec, maxAgeMs?: number, nullGraceMs = 0): string | undefined {
   const absent = spec.origin.absent;
   const who = (i: number): string => `i${served.instance[i]}'s get("${served.keys[served.key[i]!]!}") at ${at(served.start[i]!)}`;
   // The oldest value served past the bound, not the first: the message shows how far it went.
@@ -68,7 +69,8 @@ export function auditAnswers(served: Served, spec: ScenarioSpec, maxAgeMs?: numb
     const key = served.keys[served.key[i]!]!;
     if (a === Answer.otherKey) return `${who(i)} answered another key's value, want "${key}"'s own: is the cache (or a flight, a claim) keyed by something other than the key?`;
     if (a === Answer.other) return `${who(i)} answered something the origin never made, want the value deps.origin.fetch("${key}") resolved to (the same object, not a copy or a wrapper)`;
-    if (a === Answer.null && !(absent?.(key) ?? false)) return `${who(i)} answered null, but "${key}" exists: was an error or a timeout stored as "not found"?`;
+    const answered = served.start[i]! + served.latency[i]!;
+    if (a === Answer.null && !(absent !== undefined && (absent(key, answered) || absent(key, answered - nullGraceMs)))) return `${who(i)} answered null, but "${key}" exists: was an error or a timeout stored as "not found"?`;
     if (a === Answer.own && maxAgeMs !== undefined && served.ageMs[i]! > maxAgeMs && (oldest < 0 || served.ageMs[i]! > served.ageMs[oldest]!)) oldest = i;
   }
   if (oldest >= 0) {
@@ -78,7 +80,7 @@ export function auditAnswers(served: Served, spec: ScenarioSpec, maxAgeMs?: numb
 }
 
 /** auditAnswers as an error (BAD_ANSWER), for runApp to fail any check whose run served a wrong answer. */
-export function assertAnswers(served: Served, spec: ScenarioSpec, maxAgeMs?: number): void {
-  const wrong = auditAnswers(served, spec, maxAgeMs);
+export function assertAnswers(served: Served, spec: ScenarioSpec, maxAgeMs?: number, nullGraceMs?: number): void {
+  const wrong = auditAnswers(served, spec, maxAgeMs, nullGraceMs);
   if (wrong !== undefined) throw new HerdError('BAD_ANSWER', wrong, { spec: spec.name });
 }

@@ -18,6 +18,6 @@ export async function runApp(app: AppBuilder | undefined, exports: Exports, spec
   const result = await runScenario(spec, built.factory, { extend: built.extend, driver: options.driver });
   if (result.failure && !options.allowFailures) throw new RequestFailures(result.failure.error, result.failure.count, result.report.requests);
   // Every run, faults included: each answer is the key's own value, within the module's bound.
-  if (!options.allowWrongAnswers) assertAnswers(result.served, spec, built.maxAgeMs?.(spec));
+  if (!options.allowWrongAnswers) assertAnswers(result.served, spec, built.maxAgeMs?.(spec), built.nullGraceMs?.(spec));
   return result;
 }

@@ -48,7 +48,7 @@ export function assembleFleet<D extends AppDeps>(
   extend?: (deps: AppDeps, fleet: FleetContext) => D,
 ): Fleet<D> {
   const instances = spec.instances ?? 1;
-  const origin = new SlowOrigin(clock, rng.fork('origin'), spec.origin);
+  const origin = new SlowOrigin(clock, rng.fork('origin'), spec.origin, t0);
   const misses: Array<{ key: string; at: number }> = [];
   const sharedReads = { hits: 0, misses: 0 };
   const context: FleetContext = {
