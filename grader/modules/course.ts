@@ -17,7 +17,7 @@ export const course: readonly CourseEntry[] = [
   await built(import('./05-early-expiration/module.js')),
   coming('06-ttl-jitter', 'TTL jitter', 'many keys expiring together (avalanche)'),
   coming('07-negative-caching', 'negative caching', 'miss storms for keys that do not exist'),
-  coming('08-cache-warming', 'cache warming', 'the cold tier after maintenance; a cutover gate on hit rate'),
+  await built(import('./08-cache-warming/module.js')),
   await built(import('./09-jitter-backoff/module.js')),
   await built(import('./10-load-shedding/module.js')),
   await built(import('./11-cascading-failure/module.js')),
