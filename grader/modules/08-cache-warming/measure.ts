@@ -93,7 +93,7 @@ export function firstSecondHitRate(run: CutoverRun): number {
 export function outOfOrder(queries: readonly QueryRecord[], counts: ReadonlyMap<string, number>, slack: number): { count: number; first?: { key: string; reads: number; later: string; laterReads: number } } {
   const c = queries.map((q) => counts.get(q.key) ?? 0);
   const best = new Array<number>(c.length + 1).fill(-1);
-  for (let i = c.length - 1; i >= 0; i--) best[i] = c[i]! > best[i + 1]! ? i : best[i + 1]!;
+  for (let i = c.length - 1; i >= 0; i--) best[i] = best[i + 1]! < 0 || c[i]! > c[best[i + 1]!]! ? i : best[i + 1]!;
   let count = 0;
   let first: { key: string; reads: number; later: string; laterReads: number } | undefined;
   for (let i = 0; i + slack < c.length; i++) {
