@@ -252,7 +252,7 @@ export async function runCutover(exports: Exports, spec: ScenarioSpec, plan: Cut
         const start = clock.now();
         const onNew = r.cutAt !== undefined;
         const tier = onNew ? r.neu : old!;
-        const cached = await tier.get(key);
+        const cached = tier.read(key);
         const second = onNew ? Math.floor((start - r.cutAt!) / 1000) : -1;
         if (cached !== null) {
           if (onNew) r.newTier.hits[second] = (r.newTier.hits[second] ?? 0) + 1;

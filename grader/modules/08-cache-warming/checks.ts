@@ -16,8 +16,8 @@ import { GraderTier } from './tiers.js';
 import { ORIGIN, REWARM_AT_MS, SETTINGS, START_MS, WARM, cutoverSpec, settingsSpec, slowSpec } from './scenarios.js';
 import type { ScenarioSpec } from '@herd/harness/engine';
 
-/** Warmed cutover: origin peak at most this share of the cold cutover's, in the 5 s after it, and no live read failed. */
-export const CUTOVER = { peakShare: 0.5, seconds: 5 } as const;
+/** Warmed cutover: origin peak at most this share of the cold cutover's, in the 3 s after it, and no live read failed. */
+export const CUTOVER = { peakShare: 0.5, seconds: 3 } as const;
 /** Live misses' p99 during warming: at most the run without warming plus this. */
 export const P99_MARGIN_MS = 10;
 /**
@@ -57,7 +57,7 @@ const short = (spec: ScenarioSpec): ScenarioSpec => ({ ...spec, durationMs: SHOR
 export const mainRun = (exports: Exports, seed: number) => run(exports, cutoverSpec(seed), { warm: true, cutover: 'gate' }, 'main');
 export const coldRun = (seed: number, cutAt: number) => {
   const spec = cutoverSpec(seed, 'cold cutover');
-  return run(NOTHING, { ...spec, durationMs: Math.min(spec.durationMs, Math.ceil(cutAt / 1000) * 1000 + 8000) }, { warm: false, cutover: cutAt }, 'cold');
+  return run(NOTHING, { ...spec, durationMs: Math.min(spec.durationMs, Math.ceil(cutAt / 1000) * 1000 + (CUTOVER.seconds + 1) * 1000) }, { warm: false, cutover: cutAt }, 'cold');
 };
 const warmingOnly = (exports: Exports, seed: number) => run(exports, short(cutoverSpec(seed, 'warming, no cutover')), { warm: true, cutover: 'never' }, 'warming');
 const noWarming = (seed: number) => run(NOTHING, short(cutoverSpec(seed, 'no warming')), { warm: false, cutover: 'never' }, 'none');

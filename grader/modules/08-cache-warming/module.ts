@@ -27,6 +27,7 @@ export default defineModule({
     {
       name: 'warming: at most floor(share x capacity) at the origin',
       target: `measured at the origin: <= floor(${ORIGIN.capacity} x ${WARM.warmShare}); 48 x 0.1; 6 x 0.2`,
+      seeds: 'once',
       run: checks['warming: at most floor(share x capacity) at the origin']!,
       starterFails: /warming queries were at the origin at once .* want at most 2, floor\(6 x 0\.35\)/,
     },
@@ -54,6 +55,7 @@ export default defineModule({
     {
       name: 'warming: each logged key once, hottest first',
       target: 'one query per distinct logged key, in order of reads',
+      seeds: 'once',
       run: checks['warming: each logged key once, hottest first']!,
       starterFails: /warming sent 20,000 queries for [\d,]+ keys, want each/,
     },
@@ -61,12 +63,14 @@ export default defineModule({
       name: 'time to warm vs origin capacity',
       target: `mean warming queries at once >= ${BUSY_SHARE} x its slots (time <= work / slots / ${BUSY_SHARE})`,
       value: BUSY_SHARE,
+      seeds: 'once',
       run: checks['time to warm vs origin capacity']!,
       starterFails: /warmTier \(started t=1\.0s\) rejected at t=1\.\ds: .*ORIGIN_TIMEOUT|origin query .* timed out/,
     },
     {
       name: 'origin fails during warming',
       target: '1 in 10 warming queries fail: warm() resolves; nothing bad stored; the rest warmed',
+      seeds: 'once',
       run: checks['origin fails during warming']!,
       starterFails: /warmTier \(started t=1\.0s\) rejected at/,
     },

@@ -42,6 +42,14 @@ export class GraderTier {
 
   async get(key: string): Promise<OriginValue | null> {
     await this.clock.sleep(ROUND_TRIP_MS);
+    return this.read(key);
+  }
+
+  /**
+   * A read without the round trip: the grader's live path, where the tier's latency is the same
+   * for every run compared and half the run's events would go to it.
+   */
+  read(key: string): OriginValue | null {
     const e = this.entries.get(key);
     if (e === undefined) return null;
     if (e.expiresAt <= this.clock.now()) {
