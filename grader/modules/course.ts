@@ -17,7 +17,7 @@ export const course: readonly CourseEntry[] = [
   await built(import('./05-early-expiration/module.js')),
   await built(import('./06-ttl-jitter/module.js')),
   await built(import('./07-negative-caching/module.js')),
-  coming('08-cache-warming', 'cache warming', 'the cold tier after maintenance; a cutover gate on hit rate'),
+  await built(import('./08-cache-warming/module.js')),
   await built(import('./09-jitter-backoff/module.js')),
   await built(import('./10-load-shedding/module.js')),
   await built(import('./11-cascading-failure/module.js')),
