@@ -7,7 +7,7 @@
 import { OUTCOMES, meanOver, recoveryTime, runResilience, type AdmissionFactory, type PolicyFactory, type ResilienceResult } from '@herd/harness/engine';
 import type { Exports } from '../../src/define.js';
 import { LoadError } from '../../src/learner-error.js';
-import { META, metastable, type Trigger } from './scenarios.js';
+import { LAYER_BOUND_MS, META, metastable, type Trigger } from './scenarios.js';
 
 export interface Layers {
   gate: boolean;
@@ -50,17 +50,33 @@ export interface MetaFigures {
   /** From the trigger's end (and the stall's) until goodput is back within 10% of offered for 1 s; null: never. */
   recoveryMs: number | null;
   stallRecoveryMs: number | null;
+  /** Goodput / offered once every layer's bound is over, until the blips: back to normal for several windows. */
+  heldAfter: number;
   /** Attempts per original, whole run; retries per original, whole run. */
   amplification: number;
   retries: number;
   retryShare: number;
   /** Attempts per original over the trigger and the 5 s after it. */
   amplificationTrigger: number;
+  /** Retries per original, for the originals that arrived during the trigger (where a budget must bind). */
+  triggerRetries: number;
+  triggerRetryShare: number;
+  /** Attempts sent per attempt answered ok, from the trigger's second second to its end (the throttle's K). */
+  sentPerAccept: number;
+  /** The most attempts one original made. */
+  maxAttemptsSeen: number;
+  /** From the trigger's end to the stall: share of originals answered locally, and attempts per original. */
+  localAfter: number;
+  amplificationAfter: number;
   /** Originals arriving during the blips whose first attempt failed, and how many of those ended ok (a retry hid the blip). */
   blipFirstFailed: number;
   blipMasked: number;
   blipRetries: number;
-  /** Originals arriving while healthy (before the trigger) answered locally, and their count. */
+  /**
+   * Originals arriving while the service is healthy (the warm-up after its first second, and
+   * from ${LAYER_BOUND_MS} ms after the trigger's end to the blips: back to normal, several
+   * windows long) answered locally, and their count.
+   */
   healthyRequests: number;
   healthyLocal: number;
   /** Work the node finished after its caller had given up, around the stall. */
@@ -137,6 +153,9 @@ function figuresOf(result: ResilienceResult): MetaFigures {
   let retries = 0;
   let trigAttempts = 0;
   let trigOriginals = 0;
+  let trigRetries = 0;
+  let trigSent = 0;
+  let trigOk = 0;
   let blipRetries = 0;
   let blipFirstFailed = 0;
   let blipMasked = 0;
@@ -148,6 +167,12 @@ function figuresOf(result: ResilienceResult): MetaFigures {
     const retry = rec.aNumber[i]! > 1;
     if (retry) retries++;
     if (arrived >= fromMs && arrived < toMs + 5000) trigAttempts++;
+    if (retry && arrived >= fromMs && arrived < toMs) trigRetries++;
+    const started = rec.aStart[i]! - t0;
+    if (started >= fromMs + 1000 && started < toMs) {
+      trigSent++;
+      if (rec.aOutcome[i] === 0) trigOk++;
+    }
     if (arrived >= blipFrom && arrived < blipTo) {
       const sent = rec.aStart[i]! - t0 - blipFrom;
       if (retry) blipRetries++;
@@ -159,11 +184,25 @@ function figuresOf(result: ResilienceResult): MetaFigures {
   }
   let healthyRequests = 0;
   let healthyLocal = 0;
+  let duringOriginals = 0;
+  let maxAttemptsSeen = 0;
+  let afterOriginals = 0;
+  let afterLocal = 0;
+  let afterAttempts = 0;
   for (let i = 0; i < rec.originals; i++) {
     const arrived = rec.oArrival[i]! - t0;
+    const attempts = rec.oAttempts[i]!;
+    if (attempts > maxAttemptsSeen) maxAttemptsSeen = attempts;
     if (arrived >= fromMs && arrived < toMs + 5000) trigOriginals++;
-    // Before the trigger, after the first second (a window needs filling): nothing to throttle.
-    if (arrived >= 1000 && arrived < fromMs) {
+    if (arrived >= fromMs && arrived < toMs) duringOriginals++;
+    if (arrived >= toMs && arrived < META.stall.fromMs) {
+      afterOriginals++;
+      afterAttempts += attempts;
+      if (attempts === 0) afterLocal++;
+    }
+    // Healthy: before the trigger (after the first second: a window needs filling), and once the
+    // trigger is long over, until the blips: nothing to throttle.
+    if ((arrived >= 1000 && arrived < fromMs) || (arrived >= toMs + LAYER_BOUND_MS && arrived < blipFrom)) {
       healthyRequests++;
       if (rec.oAttempts[i] === 0) healthyLocal++;
     }
@@ -176,10 +215,17 @@ function figuresOf(result: ResilienceResult): MetaFigures {
     after: ratio(series.goodput, series.offered, toMs, META.stall.fromMs),
     recoveryMs: recoveryTime(series.goodput, series.offered, binMs, toMs),
     stallRecoveryMs: recoveryTime(series.goodput, series.offered, binMs, META.stall.toMs),
+    heldAfter: ratio(series.goodput, series.offered, toMs + LAYER_BOUND_MS, blipFrom),
     amplification: report.totals.amplification,
     retries,
     retryShare: rec.originals === 0 ? 0 : retries / rec.originals,
     amplificationTrigger: trigOriginals === 0 ? 0 : trigAttempts / trigOriginals,
+    triggerRetries: trigRetries,
+    triggerRetryShare: duringOriginals === 0 ? 0 : trigRetries / duringOriginals,
+    sentPerAccept: trigSent / Math.max(1, trigOk),
+    maxAttemptsSeen,
+    localAfter: afterOriginals === 0 ? 0 : afterLocal / afterOriginals,
+    amplificationAfter: afterOriginals === 0 ? 0 : afterAttempts / afterOriginals,
     blipFirstFailed,
     blipMasked,
     blipRetries,

@@ -18,19 +18,23 @@ export const META = {
   maxQueue: 60,
   /** Each attempt gives up after this long. */
   timeoutMs: 300,
-  durationMs: 31_000,
-  trigger: { fromMs: 3000, toMs: 13_000 },
+  durationMs: 34_000,
+  /**
+   * 6 s of healthy traffic first: longer than any throttle window or budget refill the README
+   * names (a second or two), so every layer starts the trigger in its steady state.
+   */
+  trigger: { fromMs: 6000, toMs: 16_000 },
   slowFactor: 2,
   capacityFactor: 0.5,
   /** No worker at all for 600 ms, twice a caller's timeout: everything queued expires. */
-  stall: { fromMs: 25_000, toMs: 25_600 },
+  stall: { fromMs: 28_000, toMs: 28_600 },
   /**
-   * Ten 10 ms blips, every 200 ms from 21 s: every request arriving in one is refused at once
+   * Ten 10 ms blips, every 200 ms from 24 s: every request arriving in one is refused at once
    * (a 503 from a restarting proxy), and a retry 10 ms later gets through. 8 s after the trigger,
    * so a budget has had time to refill. Refused before the node's queue, so a blip never empties
    * it (a node that went down would lose its queue, and a restart ends a pin).
    */
-  blips: { fromMs: 21_000, count: 10, everyMs: 200, lengthMs: 10 },
+  blips: { fromMs: 24_000, count: 10, everyMs: 200, lengthMs: 10 },
   /** The clients' retry policy: 3 attempts, 10 ms apart. */
   maxAttempts: 3,
   backoffMs: 10,
