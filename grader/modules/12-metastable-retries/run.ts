@@ -4,10 +4,10 @@
  * learner's counters. Runs are memoized per code and configuration: the checks, the headline and
  * the demo read the same runs, and the same seed always gives the same figures.
  */
-import { OUTCOMES, meanOver, recoveryTime, runResilience, type AdmissionFactory, type PolicyFactory, type ResilienceResult } from '@herd/harness/engine';
+import { OUTCOMES, meanOver, recoveryTime, runResilience, type AdmissionFactory, type CallContext, type PolicyFactory, type ResilienceResult } from '@herd/harness/engine';
 import type { Exports } from '../../src/define.js';
 import { LoadError } from '../../src/learner-error.js';
-import { LAYER_BOUND_MS, META, metastable, type Trigger } from './scenarios.js';
+import { HEALTHY_MS, LAYER_BOUND_MS, META, metastable, type Trigger } from './scenarios.js';
 
 export interface Layers {
   gate: boolean;
@@ -73,9 +73,8 @@ export interface MetaFigures {
   blipMasked: number;
   blipRetries: number;
   /**
-   * Originals arriving while the service is healthy (the warm-up after its first second, and
-   * from ${LAYER_BOUND_MS} ms after the trigger's end to the blips: back to normal, several
-   * windows long) answered locally, and their count.
+   * Originals arriving while the service is calm (after the run's first second, every attempt
+   * started in the CALM_MS before was answered ok), and how many of those were answered locally.
    */
   healthyRequests: number;
   healthyLocal: number;
@@ -83,10 +82,15 @@ export interface MetaFigures {
   stallWasted: number;
   stallDropped: number;
   localAnswers: number;
+  /** Requests that went on (another attempt, another ctx.reject) after the policy answered them with ctx.reject(). */
+  retriedLocal: number;
 }
 
 /** The recorder's outcome code for 'rejected' (what a blip answers). */
 const REJECTED = OUTCOMES.indexOf('rejected');
+
+/** Calm: this long with every attempt answered ok (two throttle windows of a second, plus a timeout). */
+const CALM_MS = 2300;
 
 const memo = new WeakMap<object, Map<string, Promise<MetaRun>>>();
 
@@ -102,6 +106,9 @@ export function runMeta(exports: Exports, seed: number, layers: Layers, trigger:
   return run;
 }
 
+/** The same run, never memoized: a fresh client (and gate) on the scenario, for the isolation check. */
+export const runFresh = (exports: Exports, seed: number, layers: Layers, trigger: Trigger = 'slow'): Promise<MetaRun> => execute(exports, seed, layers, trigger);
+
 const gateIds = new WeakMap<object, number>();
 let gates = 0;
 const gateId = (f: unknown): number => {
@@ -116,6 +123,36 @@ async function execute(exports: Exports, seed: number, layers: Layers, trigger: 
   const createOverloadGate = exports.createOverloadGate as () => Gate;
   const policy = createRetryClient({ maxAttempts: META.maxAttempts, backoffMs: META.backoffMs, budget: layers.budget, throttle: layers.throttle });
   if (typeof policy !== 'function') throw new LoadError(`createRetryClient(options) returned ${typeof policy}, want a function (client) => policy`);
+  // Seen from outside the policy: a request that calls ctx.reject() and then goes on (calls again,
+  // or asks for another local answer) retried a local rejection.
+  let retriedLocal = 0;
+  const outer: PolicyFactory = (client) => {
+    const inner = policy(client);
+    return (call, ctx) => {
+      let rejected = false;
+      let counted = false;
+      const onward = (): void => {
+        if (rejected && !counted) {
+          counted = true;
+          retriedLocal++;
+        }
+      };
+      const local: CallContext = {
+        clock: ctx.clock,
+        rng: ctx.rng,
+        request: ctx.request,
+        reject: (retryAfterMs?: number) => {
+          onward();
+          rejected = true;
+          return ctx.reject(retryAfterMs);
+        },
+      };
+      return inner(() => {
+        onward();
+        return call();
+      }, local);
+    };
+  };
   let dropExpired = false;
   let gate: AdmissionFactory | undefined;
   if (layers.gate) {
@@ -137,12 +174,12 @@ async function execute(exports: Exports, seed: number, layers: Layers, trigger: 
     return (request, view) => (blip ? { admit: false } : inner ? inner(request, view) : { admit: true });
   };
   const targets = { blips: (active: boolean) => void (blip = active) };
-  const result = await runResilience(metastable(seed, trigger, dropExpired), { policy, admission, targets });
+  const result = await runResilience(metastable(seed, trigger, dropExpired), { policy: outer, admission, targets });
   if (result.failure) throw result.failure.error;
-  return { result, figures: figuresOf(result) };
+  return { result, figures: figuresOf(result, trigger, retriedLocal) };
 }
 
-function figuresOf(result: ResilienceResult): MetaFigures {
+function figuresOf(result: ResilienceResult, trigger: Trigger, retriedLocal: number): MetaFigures {
   const { report, recorder: rec } = result;
   const { series, binMs } = report;
   const t0 = rec.t0;
@@ -184,6 +221,31 @@ function figuresOf(result: ResilienceResult): MetaFigures {
   }
   let healthyRequests = 0;
   let healthyLocal = 0;
+  // Calm: every attempt that started in the last CALM_MS was answered ok, and they were most of
+  // the arrivals (a throttle that sends nothing is not shown calm). Binned by binMs.
+  const nBins = Math.ceil((trigger === 'healthy' ? HEALTHY_MS : META.durationMs) / binMs) + 1;
+  const failedIn = new Array<number>(nBins).fill(0);
+  const okIn = new Array<number>(nBins).fill(0);
+  const arrivedIn = new Array<number>(nBins).fill(0);
+  for (let i = 0; i < rec.attempts; i++) {
+    const b = Math.min(nBins - 1, Math.floor((rec.aStart[i]! - t0) / binMs));
+    if (rec.aOutcome[i] === 0) okIn[b]!++;
+    else failedIn[b]!++;
+  }
+  for (let i = 0; i < rec.originals; i++) arrivedIn[Math.min(nBins - 1, Math.floor((rec.oArrival[i]! - t0) / binMs))]!++;
+  const span = Math.ceil(CALM_MS / binMs);
+  const calmAt = (ms: number): boolean => {
+    const b = Math.floor(ms / binMs);
+    let failed = 0;
+    let ok = 0;
+    let arrivals = 0;
+    for (let j = Math.max(0, b - span); j < b; j++) {
+      failed += failedIn[j]!;
+      ok += okIn[j]!;
+      arrivals += arrivedIn[j]!;
+    }
+    return failed === 0 && ok >= 0.8 * arrivals;
+  };
   let duringOriginals = 0;
   let maxAttemptsSeen = 0;
   let afterOriginals = 0;
@@ -202,7 +264,7 @@ function figuresOf(result: ResilienceResult): MetaFigures {
     }
     // Healthy: before the trigger (after the first second: a window needs filling), and once the
     // trigger is long over, until the blips: nothing to throttle.
-    if ((arrived >= 1000 && arrived < fromMs) || (arrived >= toMs + LAYER_BOUND_MS && arrived < blipFrom)) {
+    if (arrived >= 1000 && calmAt(arrived)) {
       healthyRequests++;
       if (rec.oAttempts[i] === 0) healthyLocal++;
     }
@@ -234,5 +296,6 @@ function figuresOf(result: ResilienceResult): MetaFigures {
     stallWasted: stallBins(node.series.wasted),
     stallDropped: report.totals.droppedExpired,
     localAnswers: report.totals.localAnswers,
+    retriedLocal,
   };
 }
