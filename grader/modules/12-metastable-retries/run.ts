@@ -84,13 +84,15 @@ export interface MetaFigures {
   localAnswers: number;
   /** Requests that went on (another attempt, another ctx.reject) after the policy answered them with ctx.reject(). */
   retriedLocal: number;
+  /** Retries the policy answered with ctx.reject() (the throttle checked before a retry, not only the first attempt). */
+  rejectedRetries: number;
 }
 
 /** The recorder's outcome code for 'rejected' (what a blip answers). */
 const REJECTED = OUTCOMES.indexOf('rejected');
 
-/** Calm: this long with every attempt answered ok (two throttle windows of a second, plus a timeout). */
-const CALM_MS = 2300;
+/** Calm: this long with every attempt answered ok (a throttle window of a second or two, plus a timeout). */
+const CALM_MS = 3000;
 
 const memo = new WeakMap<object, Map<string, Promise<MetaRun>>>();
 
@@ -126,11 +128,13 @@ async function execute(exports: Exports, seed: number, layers: Layers, trigger: 
   // Seen from outside the policy: a request that calls ctx.reject() and then goes on (calls again,
   // or asks for another local answer) retried a local rejection.
   let retriedLocal = 0;
+  let rejectedRetries = 0;
   const outer: PolicyFactory = (client) => {
     const inner = policy(client);
     return (call, ctx) => {
       let rejected = false;
       let counted = false;
+      let called = false;
       const onward = (): void => {
         if (rejected && !counted) {
           counted = true;
@@ -143,12 +147,14 @@ async function execute(exports: Exports, seed: number, layers: Layers, trigger: 
         request: ctx.request,
         reject: (retryAfterMs?: number) => {
           onward();
+          if (called) rejectedRetries++;
           rejected = true;
           return ctx.reject(retryAfterMs);
         },
       };
       return inner(() => {
         onward();
+        called = true;
         return call();
       }, local);
     };
@@ -176,10 +182,10 @@ async function execute(exports: Exports, seed: number, layers: Layers, trigger: 
   const targets = { blips: (active: boolean) => void (blip = active) };
   const result = await runResilience(metastable(seed, trigger, dropExpired), { policy: outer, admission, targets });
   if (result.failure) throw result.failure.error;
-  return { result, figures: figuresOf(result, trigger, retriedLocal) };
+  return { result, figures: figuresOf(result, trigger, retriedLocal, rejectedRetries) };
 }
 
-function figuresOf(result: ResilienceResult, trigger: Trigger, retriedLocal: number): MetaFigures {
+function figuresOf(result: ResilienceResult, trigger: Trigger, retriedLocal: number, rejectedRetries: number): MetaFigures {
   const { report, recorder: rec } = result;
   const { series, binMs } = report;
   const t0 = rec.t0;
@@ -221,30 +227,25 @@ function figuresOf(result: ResilienceResult, trigger: Trigger, retriedLocal: num
   }
   let healthyRequests = 0;
   let healthyLocal = 0;
-  // Calm: every attempt that started in the last CALM_MS was answered ok, and they were most of
-  // the arrivals (a throttle that sends nothing is not shown calm). Binned by binMs.
+  // Calm: every attempt that started in the last CALM_MS was answered ok (and there was one). Binned by binMs.
   const nBins = Math.ceil((trigger === 'healthy' ? HEALTHY_MS : META.durationMs) / binMs) + 1;
   const failedIn = new Array<number>(nBins).fill(0);
   const okIn = new Array<number>(nBins).fill(0);
-  const arrivedIn = new Array<number>(nBins).fill(0);
   for (let i = 0; i < rec.attempts; i++) {
     const b = Math.min(nBins - 1, Math.floor((rec.aStart[i]! - t0) / binMs));
     if (rec.aOutcome[i] === 0) okIn[b]!++;
     else failedIn[b]!++;
   }
-  for (let i = 0; i < rec.originals; i++) arrivedIn[Math.min(nBins - 1, Math.floor((rec.oArrival[i]! - t0) / binMs))]!++;
   const span = Math.ceil(CALM_MS / binMs);
   const calmAt = (ms: number): boolean => {
     const b = Math.floor(ms / binMs);
     let failed = 0;
     let ok = 0;
-    let arrivals = 0;
     for (let j = Math.max(0, b - span); j < b; j++) {
       failed += failedIn[j]!;
       ok += okIn[j]!;
-      arrivals += arrivedIn[j]!;
     }
-    return failed === 0 && ok >= 0.8 * arrivals;
+    return failed === 0 && ok > 0;
   };
   let duringOriginals = 0;
   let maxAttemptsSeen = 0;
@@ -264,7 +265,9 @@ function figuresOf(result: ResilienceResult, trigger: Trigger, retriedLocal: num
     }
     // Healthy: before the trigger (after the first second: a window needs filling), and once the
     // trigger is long over, until the blips: nothing to throttle.
-    if (arrived >= 1000 && calmAt(arrived)) {
+    // Healthy: no fault on (the healthy run; the warm-up; from the layers' bound after the trigger to the blips), and calm.
+    const noFault = trigger === 'healthy' || arrived < fromMs || (arrived >= toMs + LAYER_BOUND_MS && arrived < blipFrom);
+    if (arrived >= 1000 && noFault && calmAt(arrived)) {
       healthyRequests++;
       if (rec.oAttempts[i] === 0) healthyLocal++;
     }
@@ -297,5 +300,6 @@ function figuresOf(result: ResilienceResult, trigger: Trigger, retriedLocal: num
     stallDropped: report.totals.droppedExpired,
     localAnswers: report.totals.localAnswers,
     retriedLocal,
+    rejectedRetries,
   };
 }

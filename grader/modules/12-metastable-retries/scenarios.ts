@@ -97,10 +97,25 @@ export function metastable(seed: number, trigger: Trigger, dropExpired: boolean)
  * (16-26%).
  */
 export const DURING_MIN = 0.55 * (META.capacityPerSec / 2 / META.loadPerSec);
-/** Retries per request for the requests that arrive during the trigger, budget alone: the README's "about 10%". */
-export const TRIGGER_RETRY_MAX = 0.1;
-/** Throttle alone, during the trigger: attempts sent per attempt answered ok, K = 2 with room for the window's lag. */
-export const SENT_PER_ACCEPT_MAX = 3.5;
+/**
+ * Retries per request for the requests that arrive during the trigger, budget alone and all
+ * layers: the README's "about 10%", with room for a Finagle-style budget's balance and fixed
+ * allowance (the reference: 1.4-2.3%).
+ */
+export const TRIGGER_RETRY_MAX = 0.15;
+/**
+ * Throttle alone, during the trigger: attempts sent per attempt answered ok. K = 2, with room
+ * for a window of a second or two that lags the overload (the reference: 1.8-2.7, a 2 s window
+ * up to 5); a throttle that does not throttle sends hundreds.
+ */
+export const SENT_PER_ACCEPT_MAX = 10;
+/**
+ * Throttle alone: requests rejected locally while healthy (no fault on, every attempt of the 3 s
+ * before answered ok), as a share of those requests. The reference's shared window rejects none;
+ * a window per caller sees ten times fewer requests, and the formula's +1 then rejects now and
+ * then (up to 1.6% over 8 seeds); a throttle with K inverted rejects about half.
+ */
+export const HEALTHY_LOCAL_MAX = 0.02;
 /** Each layer alone (budget, throttle): recovery after the trigger within this. */
 export const LAYER_BOUND_MS = 5000;
 /** Of the requests whose first attempt failed in a blip, at least this share must end ok. */
