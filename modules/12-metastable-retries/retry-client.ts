@@ -67,5 +67,5 @@ interface CallContext {
 /** Sends one attempt; resolves (never rejects) once it is answered or times out. */
 type Call = () => Promise<Response>;
 type Policy = (call: Call, ctx: CallContext) => Promise<Response>;
-/** Called once per client (each of the callers sharing this client), with its clock and stream. */
-export type PolicyFactory = (client: { group: string; index: number; clock: Clock; rng: Rng }) => Policy;
+/** Called once per caller (ten callers share the client createRetryClient made), with that caller's clock and stream. */
+export type PolicyFactory = (caller: { group: string; index: number; clock: Clock; rng: Rng }) => Policy;

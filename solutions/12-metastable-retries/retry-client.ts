@@ -114,4 +114,5 @@ interface CallContext {
   reject(retryAfterMs?: number): Response;
 }
 type Policy = (call: () => Promise<Response>, ctx: CallContext) => Promise<Response>;
-export type PolicyFactory = (client: { group: string; index: number; clock: Clock; rng: Rng }) => Policy;
+/** Called once per caller (ten callers share the client createRetryClient made), with that caller's clock and stream. */
+export type PolicyFactory = (caller: { group: string; index: number; clock: Clock; rng: Rng }) => Policy;

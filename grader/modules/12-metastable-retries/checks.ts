@@ -6,24 +6,60 @@
  * retries are for; each layer alone must break the loop on its own terms.
  */
 import type { CheckFn, Outcome } from '../../src/define.js';
-import { ALL, NONE, layersLabel, runMeta, type Layers, type MetaFigures } from './run.js';
-import { BLIP_MASKED_MIN, LAYER_BOUND_MS, MAX_AMPLIFICATION, MAX_RETRY_SHARE, META, PINNED_BELOW, RECOVERY_BOUND_MS, STALL_WASTED_MAX, triggerLabel, type Trigger } from './scenarios.js';
+import { ALL, NONE, layersLabel, runFresh, runMeta, type Layers, type MetaFigures, type MetaRun } from './run.js';
+import {
+  BLIP_MASKED_MIN,
+  DURING_MIN,
+  HEALTHY_LOCAL_MAX,
+  HEALTHY_MS,
+  LAYER_BOUND_MS,
+  MAX_AMPLIFICATION,
+  META,
+  PINNED_BELOW,
+  RECOVERY_BOUND_MS,
+  SENT_PER_ACCEPT_MAX,
+  STALL_WASTED_MAX,
+  TRIGGER_RETRY_MAX,
+  triggerLabel,
+  type Trigger,
+} from './scenarios.js';
 
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 const secs = (ms: number): string => `${+(ms / 1000).toFixed(1)} s`;
 const afterSpan = secs(META.stall.fromMs - META.trigger.toMs);
+/** What the node can serve during the trigger, as a share of the offered load. */
+const CAPACITY_DURING = META.capacityPerSec / 2 / META.loadPerSec;
+/** A run's fingerprint: what the clients sent and what came back. */
+const print = (run: MetaRun): string => {
+  const f = run.figures;
+  return `${f.retries} retries, ${f.localAnswers} local, goodput ${pct(f.after)} after`;
+};
 const recovered = (ms: number | null): string => (ms === null ? 'never' : secs(ms));
 
-/** The pin, in words: what goodput did after the trigger, and what the retries did to the load. */
+/** Attempts per request above which the node, at 80% load, stays over its capacity: the loop. */
+const LOOP_AMPLIFICATION = META.capacityPerSec / META.loadPerSec;
+
+/** The pin, in words: what goodput did after the trigger, and what the clients sent meanwhile. */
 const pinnedTail = (f: MetaFigures): string =>
-  `goodput stayed at ${pct(f.after)} of offered load for the ${afterSpan} after the trigger ended, with ${f.amplification.toFixed(2)} attempts per request`;
+  `goodput stayed at ${pct(f.after)} of offered load for the ${afterSpan} after the trigger ended, with ${f.amplificationAfter.toFixed(2)} attempts per request`;
 const pinned = (f: MetaFigures, who: string): string => `${who}: ${pinnedTail(f)}`;
+
+/** Why goodput stayed down, from what the clients did after the trigger: the real cause, not always the retries. */
+function pinCause(f: MetaFigures): string {
+  if (f.localAfter >= 0.5) {
+    return `the client answered ${pct(f.localAfter)} of the requests itself (ctx.reject) after the trigger, the node had little to do: the throttle kept rejecting after the backend recovered`;
+  }
+  if (f.amplificationAfter > LOOP_AMPLIFICATION) {
+    return `the retries keep the node overloaded after the trigger is gone (over ${LOOP_AMPLIFICATION.toFixed(2)} attempts per request is more than it can serve at 80% load)`;
+  }
+  return 'the node stayed busy with queued work whose callers had already given up';
+}
 
 /** Recovery after the trigger (and after the stall, when asked), within `bound`. */
 function recoveryProblem(f: MetaFigures, layers: Layers, trigger: Trigger, bound: number, stall: boolean): string | undefined {
   const who = `${layersLabel(layers)} on, ${triggerLabel(trigger)} for ${secs(META.trigger.toMs - META.trigger.fromMs)}`;
   if (f.recoveryMs === null || f.recoveryMs > bound) {
-    if (f.after < PINNED_BELOW) return `${pinned(f, who)}, want recovery within ${secs(bound)}: the retries keep the node overloaded after the trigger is gone`;
+    if (f.after < PINNED_BELOW) return `${pinned(f, who)}, want recovery within ${secs(bound)}: ${pinCause(f)}`;
     return `${who}: goodput took ${recovered(f.recoveryMs)} to get back within 10% of offered load after the trigger ended, want <= ${secs(bound)}`;
   }
   if (stall && (f.stallRecoveryMs === null || f.stallRecoveryMs > bound)) {
@@ -32,14 +68,30 @@ function recoveryProblem(f: MetaFigures, layers: Layers, trigger: Trigger, bound
   return undefined;
 }
 
+/**
+ * Isolation: a second client (another createRetryClient call) on the same seed, made after the
+ * first and run beside a third, must behave exactly like the first: no state outside the client,
+ * randomness only from the stream it is given.
+ */
+async function isolationProblem(exports: Parameters<CheckFn>[0]['exports'], seed: number, layers: Layers): Promise<string | undefined> {
+  const want = print(await runMeta(exports, seed, layers));
+  const next = await runFresh(exports, seed, layers);
+  const beside = await Promise.all([runFresh(exports, seed, layers), runFresh(exports, seed, layers)]);
+  const odd = [{ how: 'made after it', run: next }, ...beside.map((run) => ({ how: 'run beside another', run }))].find((r) => print(r.run) !== want);
+  if (odd === undefined) return undefined;
+  return `${layersLabel(layers)} on, same seed: a client ${odd.how} (another createRetryClient call) behaved differently from the first (${print(odd.run)}, against ${want}), want the same: keep all state inside createRetryClient, never at module scope, and draw randomness only from the rng you are given`;
+}
+
 const blipProblem = (f: MetaFigures, who: string): string | undefined => {
   if (f.blipFirstFailed === 0) return undefined;
   const share = f.blipMasked / f.blipFirstFailed;
   if (share >= BLIP_MASKED_MIN) return undefined;
-  return (
-    `${who}: after the overload, ${f.blipFirstFailed} requests failed on their first attempt in ${META.blips.lengthMs} ms blips and a retry saved ${f.blipMasked} of them (${f.blipRetries} retries sent), ` +
-    `want >= ${pct(BLIP_MASKED_MIN)}: a budget must refill as requests succeed, so retries still hide transient errors once the overload is over`
-  );
+  // The cause: no retry was allowed (the budget never refilled), or retries went out and failed in the same blip.
+  const why =
+    f.blipRetries >= f.blipFirstFailed
+      ? `the retries went out but failed too: wait backoffMs (${META.backoffMs} ms) before every retry, whatever the failure, so it lands after a blip`
+      : 'a budget must refill as requests succeed, so retries still hide transient errors once the overload is over';
+  return `${who}: after the overload, ${f.blipFirstFailed} requests failed on their first attempt in ${META.blips.lengthMs} ms blips and a retry saved ${f.blipMasked} of them (${f.blipRetries} retries sent), want >= ${pct(BLIP_MASKED_MIN)}: ${why}`;
 };
 
 const measuredOf = (f: MetaFigures): string => `recovered in ${recovered(f.recoveryMs)} (stall ${recovered(f.stallRecoveryMs)}), ${f.amplification.toFixed(2)} attempts/request`;
@@ -48,7 +100,7 @@ function fullFix(trigger: Trigger): CheckFn {
   return async ({ seed, exports }): Promise<Outcome> => {
     const fixed = await runMeta(exports, seed, ALL, trigger);
     const f = fixed.figures;
-    const out = { measured: measuredOf(f) };
+    const out = { measured: measuredOf(f), figure: f.recoveryMs === null ? Infinity : f.recoveryMs, bound: RECOVERY_BOUND_MS };
     // The reproduction first: with every layer off, your client must pin the node, or the fix proves nothing.
     if (trigger === 'slow') {
       const naive = (await runMeta(exports, seed, NONE, trigger)).figures;
@@ -57,6 +109,17 @@ function fullFix(trigger: Trigger): CheckFn {
           pass: false,
           ...out,
           message: `with every layer off, goodput came back to ${pct(naive.after)} of offered load after the trigger, want < ${pct(PINNED_BELOW)} (pinned): keep the naive path as the starter has it (${META.maxAttempts} attempts, ${META.backoffMs} ms apart), so the layers are what breaks the loop`,
+          figure: naive.after,
+          bound: PINNED_BELOW,
+        };
+      }
+      if (naive.maxAttemptsSeen > META.maxAttempts) {
+        return {
+          pass: false,
+          ...out,
+          message: `with every layer off, a request made ${naive.maxAttemptsSeen} attempts, want at most maxAttempts = ${META.maxAttempts}: maxAttempts counts the first attempt, so a request retries at most ${META.maxAttempts - 1} times`,
+          figure: naive.maxAttemptsSeen,
+          bound: META.maxAttempts,
         };
       }
     }
@@ -79,22 +142,31 @@ export const checks: Record<string, CheckFn> = {
         pass: false,
         measured,
         message: `with ${triggerLabel(worst.t)} the clients sent ${worst.f.amplification.toFixed(2)} attempts per request over the run (${pct(worst.f.retryShare)} of requests retried), want <= ${MAX_AMPLIFICATION}: every retry is load on a server that is already failing; cap retries with a budget`,
+        figure: worst.f.amplification,
+        bound: MAX_AMPLIFICATION,
       };
     }
-    return { pass: true, measured };
+    return { pass: true, measured, figure: worst.f.amplification, bound: MAX_AMPLIFICATION };
   },
 
   async 'retry budget alone'({ seed, exports }): Promise<Outcome> {
     const layers = { ...NONE, budget: true };
     const run = await runMeta(exports, seed, layers);
     const f = run.figures;
-    const out = { measured: `${pct(f.retryShare)} retried, recovered in ${recovered(f.recoveryMs)}` };
-    if (f.retryShare > MAX_RETRY_SHARE) {
-      const more = f.after < PINNED_BELOW ? `, and ${pinnedTail(f)}` : '';
+    const figures = { figure: f.triggerRetryShare, bound: TRIGGER_RETRY_MAX };
+    const out = { measured: `${pct(f.triggerRetryShare)} retried during the trigger, recovered in ${recovered(f.recoveryMs)}`, ...figures };
+    const apart = await isolationProblem(exports, seed, layers);
+    if (apart) return { pass: false, ...out, message: `budget alone: ${apart}` };
+    // Where a budget must bind: the requests that arrive while most attempts fail, budget alone and behind the gate's fast 503s.
+    const all = (await runMeta(exports, seed, ALL)).figures;
+    const worst = all.triggerRetryShare > f.triggerRetryShare ? { who: 'gate + budget + throttle', g: all } : { who: 'budget alone', g: f };
+    if (worst.g.triggerRetryShare > TRIGGER_RETRY_MAX) {
+      const during = Math.round(worst.g.triggerRetries / worst.g.triggerRetryShare);
       return {
         pass: false,
         ...out,
-        message: `budget alone: ${f.retries} retries for ${Math.round(f.retries / f.retryShare)} requests (${pct(f.retryShare)}), want <= ${pct(MAX_RETRY_SHARE)}${more}: count requests and retries apart, and refuse a retry once retries pass about 10% of requests`,
+        figure: worst.g.triggerRetryShare,
+        message: `${worst.who}: ${worst.g.triggerRetries} retries for the ${during} requests that arrived during the trigger (${pct(worst.g.triggerRetryShare)}), want <= ${pct(TRIGGER_RETRY_MAX)}: one budget for the whole client that binds while most attempts fail (a failure costs a whole token), and no balance banked from a long healthy spell`,
       };
     }
     const problem = recoveryProblem(f, layers, 'slow', LAYER_BOUND_MS, false) ?? blipProblem(f, 'budget alone');
@@ -104,27 +176,63 @@ export const checks: Record<string, CheckFn> = {
 
   async 'adaptive throttle alone'({ seed, exports }): Promise<Outcome> {
     const layers = { ...NONE, throttle: true };
-    const run = await runMeta(exports, seed, layers);
+    const [run, calm] = [await runMeta(exports, seed, layers), await runMeta(exports, seed, layers, 'healthy')];
     const f = run.figures;
-    const out = { measured: `recovered in ${recovered(f.recoveryMs)}, ${pct(f.healthyLocal / Math.max(1, f.healthyRequests))} rejected locally while healthy` };
-    const healthyShare = f.healthyLocal / Math.max(1, f.healthyRequests);
-    if (healthyShare > 0.01) {
+    const c = calm.figures;
+    // Calm: in a whole run with no fault and in the trigger's run, whenever every attempt of the last 2.3 s was answered ok.
+    const healthyLocal = c.healthyLocal + f.healthyLocal;
+    const healthyRequests = c.healthyRequests + f.healthyRequests;
+    const out = { measured: `recovered in ${recovered(f.recoveryMs)}, ${healthyLocal} rejected locally while healthy, ${f.sentPerAccept.toFixed(2)} sent per accept` };
+    const apart = await isolationProblem(exports, seed, layers);
+    if (apart) return { pass: false, ...out, figure: 1, bound: 0, message: `throttle alone: ${apart}` };
+    const healthyShare = healthyLocal / Math.max(1, healthyRequests);
+    if (healthyShare > HEALTHY_LOCAL_MAX) {
       return {
         pass: false,
         ...out,
-        message: `throttle alone: the client rejected ${f.healthyLocal} of ${f.healthyRequests} requests locally (${pct(healthyShare)}) while the server accepted every one, want none: reject with probability max(0, (requests - K * accepts) / (requests + 1)), K = 2, so a healthy server is never throttled`,
+        message: `throttle alone: the client rejected ${healthyLocal} of ${healthyRequests} requests locally (${pct(healthyShare)}) while the service was healthy and had answered every attempt of the 3 s before ok (${secs(HEALTHY_MS)} with no fault, and around the trigger), want <= ${pct(HEALTHY_LOCAL_MAX)}: reject with probability max(0, (requests - K * accepts) / (requests + 1)), K = 2, so a healthy server is not throttled`,
+        figure: healthyShare,
+        bound: HEALTHY_LOCAL_MAX,
       };
     }
+    if (f.retriedLocal > 0) {
+      return {
+        pass: false,
+        ...out,
+        message: `throttle alone: ${f.retriedLocal} requests went on after the throttle answered them with ctx.reject() (another attempt or another roll), want 0: return the local rejection at once and do not retry it`,
+        figure: f.retriedLocal,
+        bound: 0,
+      };
+    }
+    if (f.sentPerAccept > SENT_PER_ACCEPT_MAX) {
+      return {
+        pass: false,
+        ...out,
+        message: `throttle alone, ${triggerLabel('slow')}: the clients sent ${f.sentPerAccept.toFixed(2)} attempts for each one answered ok during the trigger, want <= ${SENT_PER_ACCEPT_MAX} (K = 2): the throttle hardly throttled; count every attempt as a request and only an ok answer as an accept, over a window of a second or two`,
+        figure: f.sentPerAccept,
+        bound: SENT_PER_ACCEPT_MAX,
+      };
+    }
+    if (f.rejectedRetries === 0) {
+      return {
+        pass: false,
+        ...out,
+        message: `throttle alone, ${triggerLabel('slow')}: the throttle answered ${f.localAnswers} requests locally but never a retry (${f.retries} retries sent), want some: check the throttle before each attempt, retries included`,
+        figure: 0,
+        bound: 1,
+      };
+    }
+    const figures = { figure: f.recoveryMs === null ? Infinity : f.recoveryMs, bound: LAYER_BOUND_MS };
     const problem = recoveryProblem(f, layers, 'slow', LAYER_BOUND_MS, false);
-    if (problem) return { pass: false, ...out, message: `${problem}; with accepts near 0 the throttle should answer most requests locally` };
-    return { pass: true, ...out };
+    if (problem) return { pass: false, ...out, ...figures, message: f.localAfter >= 0.5 ? problem : `${problem}; with accepts near 0 the throttle should answer most requests locally` };
+    return { pass: true, ...out, ...figures };
   },
 
   async 'overload gate alone'({ seed, exports }): Promise<Outcome> {
     const layers = { ...NONE, gate: true };
     const run = await runMeta(exports, seed, layers);
     const f = run.figures;
-    const out = { measured: `recovered in ${recovered(f.recoveryMs)} (stall ${recovered(f.stallRecoveryMs)}), ${f.stallWasted} expired requests served` };
+    const out = { measured: `recovered in ${recovered(f.recoveryMs)} (stall ${recovered(f.stallRecoveryMs)}), ${f.stallWasted} expired requests served`, figure: f.stallWasted, bound: STALL_WASTED_MAX };
     const problem = recoveryProblem(f, layers, 'slow', RECOVERY_BOUND_MS, true);
     if (problem) return { pass: false, ...out, message: `${problem}; answer 503 at once when the queue is already longer than a caller waits` };
     if (f.stallWasted > STALL_WASTED_MAX) {
@@ -136,4 +244,26 @@ export const checks: Record<string, CheckFn> = {
     }
     return { pass: true, ...out };
   },
+
+  async 'goodput during the trigger'({ seed, exports }): Promise<Outcome> {
+    const runs = [
+      { layers: { ...NONE, gate: true }, t: 'slow' as const },
+      { layers: ALL, t: 'slow' as const },
+      { layers: ALL, t: 'capacity' as const },
+    ];
+    const got = await Promise.all(runs.map(async (r) => ({ ...r, f: (await runMeta(exports, seed, r.layers, r.t)).figures })));
+    const worst = got.reduce((a, b) => (b.f.during < a.f.during ? b : a));
+    const figures = { figure: worst.f.during, bound: DURING_MIN };
+    const measured = `${pct(worst.f.during)} of offered (${layersLabel(worst.layers)}, ${triggerLabel(worst.t)})`;
+    if (worst.f.during < DURING_MIN) {
+      return {
+        pass: false,
+        measured,
+        ...figures,
+        message: `${layersLabel(worst.layers)} on, ${triggerLabel(worst.t)}: goodput during the trigger was ${pct(worst.f.during)} of offered load (the node could serve ${pct(CAPACITY_DURING)}), want >= ${pct(DURING_MIN)}: refuse any request at once while the queue's oldest wait, measured, is near a caller's timeout, so the workers serve only requests someone still waits for`,
+      };
+    }
+    return { pass: true, measured, ...figures };
+  },
+
 };

@@ -34,12 +34,14 @@ export function timeline(pinned: MetaRun, fixed: MetaRun, title: string): TimeSe
     title,
     yLabel: 'requests per 100 ms',
     binMs: 100,
+    // One panel per variant, on the same axes: five lines on one plot cannot be told apart.
     series: [
-      { name: 'offered', values: p.offered },
-      { name: 'goodput, immediate retries', values: p.goodput },
-      { name: 'retries, immediate retries', values: p.retries },
-      { name: 'goodput, all three layers', values: f.goodput },
-      { name: 'retries, all three layers', values: f.retries },
+      { name: 'offered', values: p.offered, panel: 'immediate retries' },
+      { name: 'goodput, immediate retries', values: p.goodput, panel: 'immediate retries' },
+      { name: 'retries, immediate retries', values: p.retries, panel: 'immediate retries' },
+      { name: 'offered, all three layers', values: f.offered, panel: 'all three layers' },
+      { name: 'goodput, all three layers', values: f.goodput, panel: 'all three layers' },
+      { name: 'retries, all three layers', values: f.retries, panel: 'all three layers' },
     ],
     bands: bands(),
   };

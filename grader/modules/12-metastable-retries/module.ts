@@ -3,7 +3,7 @@ import { defineModule } from '../../src/define.js';
 import { checks } from './checks.js';
 import { demo } from './demo.js';
 import { headline } from './headline.js';
-import { LAYER_BOUND_MS, MAX_AMPLIFICATION, MAX_RETRY_SHARE, RECOVERY_BOUND_MS, STALL_WASTED_MAX } from './scenarios.js';
+import { DURING_MIN, LAYER_BOUND_MS, MAX_AMPLIFICATION, RECOVERY_BOUND_MS, SENT_PER_ACCEPT_MAX, STALL_WASTED_MAX, TRIGGER_RETRY_MAX } from './scenarios.js';
 
 const s = (ms: number): string => `${ms / 1000} s`;
 const PINNED = /goodput stayed at \d+\.\d% of offered load for the 12 s after the trigger ended/;
@@ -43,17 +43,24 @@ export default defineModule({
     },
     {
       name: 'retry budget alone',
-      target: `retries <= ${MAX_RETRY_SHARE * 100}% of requests; back within ${s(LAYER_BOUND_MS)}; refills for blips`,
-      value: MAX_RETRY_SHARE,
+      target: `<= ${TRIGGER_RETRY_MAX * 100}% retried during the trigger; back within ${s(LAYER_BOUND_MS)}; refills`,
+      value: TRIGGER_RETRY_MAX,
       run: checks['retry budget alone']!,
-      starterFails: /budget alone: \d+ retries for \d+ requests .* want <= 15\.0%/,
+      starterFails: /budget alone: \d+ retries for the \d+ requests that arrived during the trigger .* want <= 10\.0%/,
     },
     {
       name: 'adaptive throttle alone',
-      target: `no local rejection while healthy; back within ${s(LAYER_BOUND_MS)}`,
+      target: `<= 2% rejected while healthy; <= ${SENT_PER_ACCEPT_MAX} sent per accept; back in ${s(LAYER_BOUND_MS)}`,
       value: LAYER_BOUND_MS,
       run: checks['adaptive throttle alone']!,
-      starterFails: PINNED,
+      starterFails: /sent [\d.]+ attempts for each one answered ok during the trigger, want <= 10 \(K = 2\): the throttle hardly throttled/,
+    },
+    {
+      name: 'goodput during the trigger',
+      target: `gate on: goodput >= ${(DURING_MIN * 100).toFixed(1)}% of offered during the 10 s trigger`,
+      value: DURING_MIN,
+      run: checks['goodput during the trigger']!,
+      starterFails: /goodput during the trigger was \d+\.\d% of offered load .* want >= 34\.4%/,
     },
     {
       name: 'overload gate alone',

@@ -4,10 +4,10 @@
  * learner's counters. Runs are memoized per code and configuration: the checks, the headline and
  * the demo read the same runs, and the same seed always gives the same figures.
  */
-import { OUTCOMES, meanOver, recoveryTime, runResilience, type AdmissionFactory, type PolicyFactory, type ResilienceResult } from '@herd/harness/engine';
+import { OUTCOMES, meanOver, recoveryTime, runResilience, type AdmissionFactory, type CallContext, type PolicyFactory, type ResilienceResult } from '@herd/harness/engine';
 import type { Exports } from '../../src/define.js';
 import { LoadError } from '../../src/learner-error.js';
-import { META, metastable, type Trigger } from './scenarios.js';
+import { HEALTHY_MS, LAYER_BOUND_MS, META, metastable, type Trigger } from './scenarios.js';
 
 export interface Layers {
   gate: boolean;
@@ -50,27 +50,49 @@ export interface MetaFigures {
   /** From the trigger's end (and the stall's) until goodput is back within 10% of offered for 1 s; null: never. */
   recoveryMs: number | null;
   stallRecoveryMs: number | null;
+  /** Goodput / offered once every layer's bound is over, until the blips: back to normal for several windows. */
+  heldAfter: number;
   /** Attempts per original, whole run; retries per original, whole run. */
   amplification: number;
   retries: number;
   retryShare: number;
   /** Attempts per original over the trigger and the 5 s after it. */
   amplificationTrigger: number;
+  /** Retries per original, for the originals that arrived during the trigger (where a budget must bind). */
+  triggerRetries: number;
+  triggerRetryShare: number;
+  /** Attempts sent per attempt answered ok, from the trigger's second second to its end (the throttle's K). */
+  sentPerAccept: number;
+  /** The most attempts one original made. */
+  maxAttemptsSeen: number;
+  /** From the trigger's end to the stall: share of originals answered locally, and attempts per original. */
+  localAfter: number;
+  amplificationAfter: number;
   /** Originals arriving during the blips whose first attempt failed, and how many of those ended ok (a retry hid the blip). */
   blipFirstFailed: number;
   blipMasked: number;
   blipRetries: number;
-  /** Originals arriving while healthy (before the trigger) answered locally, and their count. */
+  /**
+   * Originals arriving while the service is calm (after the run's first second, every attempt
+   * started in the CALM_MS before was answered ok), and how many of those were answered locally.
+   */
   healthyRequests: number;
   healthyLocal: number;
   /** Work the node finished after its caller had given up, around the stall. */
   stallWasted: number;
   stallDropped: number;
   localAnswers: number;
+  /** Requests that went on (another attempt, another ctx.reject) after the policy answered them with ctx.reject(). */
+  retriedLocal: number;
+  /** Retries the policy answered with ctx.reject() (the throttle checked before a retry, not only the first attempt). */
+  rejectedRetries: number;
 }
 
 /** The recorder's outcome code for 'rejected' (what a blip answers). */
 const REJECTED = OUTCOMES.indexOf('rejected');
+
+/** Calm: this long with every attempt answered ok (a throttle window of a second or two, plus a timeout). */
+const CALM_MS = 3000;
 
 const memo = new WeakMap<object, Map<string, Promise<MetaRun>>>();
 
@@ -86,6 +108,9 @@ export function runMeta(exports: Exports, seed: number, layers: Layers, trigger:
   return run;
 }
 
+/** The same run, never memoized: a fresh client (and gate) on the scenario, for the isolation check. */
+export const runFresh = (exports: Exports, seed: number, layers: Layers, trigger: Trigger = 'slow'): Promise<MetaRun> => execute(exports, seed, layers, trigger);
+
 const gateIds = new WeakMap<object, number>();
 let gates = 0;
 const gateId = (f: unknown): number => {
@@ -100,6 +125,40 @@ async function execute(exports: Exports, seed: number, layers: Layers, trigger: 
   const createOverloadGate = exports.createOverloadGate as () => Gate;
   const policy = createRetryClient({ maxAttempts: META.maxAttempts, backoffMs: META.backoffMs, budget: layers.budget, throttle: layers.throttle });
   if (typeof policy !== 'function') throw new LoadError(`createRetryClient(options) returned ${typeof policy}, want a function (client) => policy`);
+  // Seen from outside the policy: a request that calls ctx.reject() and then goes on (calls again,
+  // or asks for another local answer) retried a local rejection.
+  let retriedLocal = 0;
+  let rejectedRetries = 0;
+  const outer: PolicyFactory = (client) => {
+    const inner = policy(client);
+    return (call, ctx) => {
+      let rejected = false;
+      let counted = false;
+      let called = false;
+      const onward = (): void => {
+        if (rejected && !counted) {
+          counted = true;
+          retriedLocal++;
+        }
+      };
+      const local: CallContext = {
+        clock: ctx.clock,
+        rng: ctx.rng,
+        request: ctx.request,
+        reject: (retryAfterMs?: number) => {
+          onward();
+          if (called) rejectedRetries++;
+          rejected = true;
+          return ctx.reject(retryAfterMs);
+        },
+      };
+      return inner(() => {
+        onward();
+        called = true;
+        return call();
+      }, local);
+    };
+  };
   let dropExpired = false;
   let gate: AdmissionFactory | undefined;
   if (layers.gate) {
@@ -121,12 +180,12 @@ async function execute(exports: Exports, seed: number, layers: Layers, trigger: 
     return (request, view) => (blip ? { admit: false } : inner ? inner(request, view) : { admit: true });
   };
   const targets = { blips: (active: boolean) => void (blip = active) };
-  const result = await runResilience(metastable(seed, trigger, dropExpired), { policy, admission, targets });
+  const result = await runResilience(metastable(seed, trigger, dropExpired), { policy: outer, admission, targets });
   if (result.failure) throw result.failure.error;
-  return { result, figures: figuresOf(result) };
+  return { result, figures: figuresOf(result, trigger, retriedLocal, rejectedRetries) };
 }
 
-function figuresOf(result: ResilienceResult): MetaFigures {
+function figuresOf(result: ResilienceResult, trigger: Trigger, retriedLocal: number, rejectedRetries: number): MetaFigures {
   const { report, recorder: rec } = result;
   const { series, binMs } = report;
   const t0 = rec.t0;
@@ -137,6 +196,9 @@ function figuresOf(result: ResilienceResult): MetaFigures {
   let retries = 0;
   let trigAttempts = 0;
   let trigOriginals = 0;
+  let trigRetries = 0;
+  let trigSent = 0;
+  let trigOk = 0;
   let blipRetries = 0;
   let blipFirstFailed = 0;
   let blipMasked = 0;
@@ -148,6 +210,12 @@ function figuresOf(result: ResilienceResult): MetaFigures {
     const retry = rec.aNumber[i]! > 1;
     if (retry) retries++;
     if (arrived >= fromMs && arrived < toMs + 5000) trigAttempts++;
+    if (retry && arrived >= fromMs && arrived < toMs) trigRetries++;
+    const started = rec.aStart[i]! - t0;
+    if (started >= fromMs + 1000 && started < toMs) {
+      trigSent++;
+      if (rec.aOutcome[i] === 0) trigOk++;
+    }
     if (arrived >= blipFrom && arrived < blipTo) {
       const sent = rec.aStart[i]! - t0 - blipFrom;
       if (retry) blipRetries++;
@@ -159,11 +227,47 @@ function figuresOf(result: ResilienceResult): MetaFigures {
   }
   let healthyRequests = 0;
   let healthyLocal = 0;
+  // Calm: every attempt that started in the last CALM_MS was answered ok (and there was one). Binned by binMs.
+  const nBins = Math.ceil((trigger === 'healthy' ? HEALTHY_MS : META.durationMs) / binMs) + 1;
+  const failedIn = new Array<number>(nBins).fill(0);
+  const okIn = new Array<number>(nBins).fill(0);
+  for (let i = 0; i < rec.attempts; i++) {
+    const b = Math.min(nBins - 1, Math.floor((rec.aStart[i]! - t0) / binMs));
+    if (rec.aOutcome[i] === 0) okIn[b]!++;
+    else failedIn[b]!++;
+  }
+  const span = Math.ceil(CALM_MS / binMs);
+  const calmAt = (ms: number): boolean => {
+    const b = Math.floor(ms / binMs);
+    let failed = 0;
+    let ok = 0;
+    for (let j = Math.max(0, b - span); j < b; j++) {
+      failed += failedIn[j]!;
+      ok += okIn[j]!;
+    }
+    return failed === 0 && ok > 0;
+  };
+  let duringOriginals = 0;
+  let maxAttemptsSeen = 0;
+  let afterOriginals = 0;
+  let afterLocal = 0;
+  let afterAttempts = 0;
   for (let i = 0; i < rec.originals; i++) {
     const arrived = rec.oArrival[i]! - t0;
+    const attempts = rec.oAttempts[i]!;
+    if (attempts > maxAttemptsSeen) maxAttemptsSeen = attempts;
     if (arrived >= fromMs && arrived < toMs + 5000) trigOriginals++;
-    // Before the trigger, after the first second (a window needs filling): nothing to throttle.
-    if (arrived >= 1000 && arrived < fromMs) {
+    if (arrived >= fromMs && arrived < toMs) duringOriginals++;
+    if (arrived >= toMs && arrived < META.stall.fromMs) {
+      afterOriginals++;
+      afterAttempts += attempts;
+      if (attempts === 0) afterLocal++;
+    }
+    // Healthy: before the trigger (after the first second: a window needs filling), and once the
+    // trigger is long over, until the blips: nothing to throttle.
+    // Healthy: no fault on (the healthy run; the warm-up; from the layers' bound after the trigger to the blips), and calm.
+    const noFault = trigger === 'healthy' || arrived < fromMs || (arrived >= toMs + LAYER_BOUND_MS && arrived < blipFrom);
+    if (arrived >= 1000 && noFault && calmAt(arrived)) {
       healthyRequests++;
       if (rec.oAttempts[i] === 0) healthyLocal++;
     }
@@ -176,10 +280,17 @@ function figuresOf(result: ResilienceResult): MetaFigures {
     after: ratio(series.goodput, series.offered, toMs, META.stall.fromMs),
     recoveryMs: recoveryTime(series.goodput, series.offered, binMs, toMs),
     stallRecoveryMs: recoveryTime(series.goodput, series.offered, binMs, META.stall.toMs),
+    heldAfter: ratio(series.goodput, series.offered, toMs + LAYER_BOUND_MS, blipFrom),
     amplification: report.totals.amplification,
     retries,
     retryShare: rec.originals === 0 ? 0 : retries / rec.originals,
     amplificationTrigger: trigOriginals === 0 ? 0 : trigAttempts / trigOriginals,
+    triggerRetries: trigRetries,
+    triggerRetryShare: duringOriginals === 0 ? 0 : trigRetries / duringOriginals,
+    sentPerAccept: trigSent / Math.max(1, trigOk),
+    maxAttemptsSeen,
+    localAfter: afterOriginals === 0 ? 0 : afterLocal / afterOriginals,
+    amplificationAfter: afterOriginals === 0 ? 0 : afterAttempts / afterOriginals,
     blipFirstFailed,
     blipMasked,
     blipRetries,
@@ -188,5 +299,7 @@ function figuresOf(result: ResilienceResult): MetaFigures {
     stallWasted: stallBins(node.series.wasted),
     stallDropped: report.totals.droppedExpired,
     localAnswers: report.totals.localAnswers,
+    retriedLocal,
+    rejectedRetries,
   };
 }
