@@ -73,6 +73,7 @@ export default defineModule({
       name: 'real Redis: the fleet shares "not found"',
       target: `4 instances on Redis, real time, ${REAL.negativeTtlMs / 1000} s negative TTL: <= ${REAL.perWindow} per key per TTL`,
       seeds: 'once',
+      realTime: true,
       run: checks['real Redis: the fleet shares "not found"']!,
       starterFails: /on Redis, the 4 instances asked the origin [\d.]+ times per absent key per 1000 ms negative TTL/,
     },
