@@ -13,7 +13,7 @@ export default defineInterview({
       q: 'How do you choose the hard TTL? What does a long one cost you, and what does a short one?',
       a: 'From how old a value the product can tolerate during an outage, and how long you want to ride out the origin being down. A long hard TTL keeps serving through a long outage but can serve very old data and keeps memory; a short one fails over to errors or waits sooner. Soft TTL is freshness in normal times, hard TTL is the outage budget.',
       yours: (m) => {
-        const g = pick(m('staleness bounded'), /oldest in the outage run ([\d.]+ s) \(hard ([\d.]+ s)\)/);
+        const g = pick(m('staleness bounded'), /oldest in the (?:fleet )?outage run ([\d.]+ s) \(hard ([\d.]+ s)\)/);
         return g && `Your run of 04 served nothing older than ${g[0]} during the outage, inside its hard TTL of ${g[1]}.`;
       },
     },
