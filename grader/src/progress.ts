@@ -3,10 +3,11 @@
  * module with a hash of the files it graded, and how many hints each module has shown.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '@herd/harness/engine';
 import { learnerPath } from './load-learner.js';
+import { stateDir, writeJsonAtomic } from './state-file.js';
 import type { ModuleSpec } from './manifest.js';
 import type { Status } from './types.js';
 
@@ -15,7 +16,7 @@ export interface Progress {
   hints: Record<string, number>;
 }
 
-const file = (): string => path.join(process.env.HERD_STATE_DIR ?? path.join(repoRoot, '.herd'), 'progress.json');
+const file = (): string => path.join(stateDir(), 'progress.json');
 
 export function readProgress(): Progress {
   try {
@@ -27,9 +28,7 @@ export function readProgress(): Progress {
 }
 
 export function writeProgress(progress: Progress): void {
-  const f = file();
-  if (!existsSync(path.dirname(f))) mkdirSync(path.dirname(f), { recursive: true });
-  writeFileSync(f, `${JSON.stringify(progress, null, 2)}\n`);
+  writeJsonAtomic(file(), progress);
 }
 
 /** Hash of the learner's files for a module: a pass only counts for the files it graded. */

@@ -3,11 +3,11 @@
  * written by `pnpm grade` beside progress.json. `pnpm drill` quotes its figures in the model
  * answers; `pnpm grade --room` sends the same verdict (never code) to an instructor's room.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '@herd/harness/engine';
 import type { ModuleSpec } from './manifest.js';
 import { learnerHash } from './progress.js';
+import { stateDir, writeJsonAtomic } from './state-file.js';
 import type { ModuleResult, Status } from './types.js';
 
 export interface SavedCheck {
@@ -27,7 +27,7 @@ export interface SavedGrade {
   checks: SavedCheck[];
 }
 
-export const stateDir = (): string => process.env.HERD_STATE_DIR ?? path.join(repoRoot, '.herd');
+export { stateDir };
 const file = (id: string): string => path.join(stateDir(), 'grades', `${id}.json`);
 
 export function verdictOf(spec: ModuleSpec, result: ModuleResult, gradedAt = new Date().toISOString()): SavedGrade {
@@ -43,10 +43,7 @@ export function verdictOf(spec: ModuleSpec, result: ModuleResult, gradedAt = new
 /** Writes the verdict atomically (a temporary file renamed over the old one). */
 export function saveGrade(grade: SavedGrade): void {
   const f = file(grade.id);
-  mkdirSync(path.dirname(f), { recursive: true });
-  const tmp = `${f}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(grade, null, 2)}\n`);
-  renameSync(tmp, f);
+  writeJsonAtomic(f, grade);
 }
 
 export function readSavedGrade(id: string): SavedGrade | undefined {

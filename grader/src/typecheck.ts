@@ -9,13 +9,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { repoRoot } from '@herd/harness/engine';
 import { forkTs, killWithParent } from './fork-ts.js';
+import { stateDir } from './state-file.js';
 
 const CHILD = fileURLToPath(new URL('./typecheck-child.ts', import.meta.url));
 /** Lines shown at most; the rest are counted. */
 const MAX_LINES = 3;
 
 /** Answers already computed, by a hash of the files' contents: a re-grade without an edit costs nothing. */
-const cacheFile = (): string => path.join(process.env.HERD_STATE_DIR ?? path.join(repoRoot, '.herd'), 'typecheck.json');
+const cacheFile = (): string => path.join(stateDir(), 'typecheck.json');
 const CACHE_ENTRIES = 50;
 
 function contentKey(files: readonly string[]): string {

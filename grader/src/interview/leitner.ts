@@ -6,7 +6,8 @@
  * Time is counted in sessions, not days: a learner who drills twice a week and one who drills
  * twice a day see the same order.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeJsonAtomic } from '../state-file.js';
 import path from 'node:path';
 
 export type Rating = 'knew' | 'partly' | 'missed';
@@ -43,10 +44,7 @@ export function readDrillState(file: string): DrillState {
 
 /** Written atomically: a drill stopped with Ctrl-C never leaves half a file. */
 export function writeDrillState(file: string, state: DrillState): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
-  renameSync(tmp, file);
+  writeJsonAtomic(file, state);
 }
 
 /**

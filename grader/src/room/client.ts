@@ -2,10 +2,11 @@
  * `pnpm grade NN --room URL --name NAME`: posts the verdict (never code) to an instructor's room,
  * with the token the room gave this name the first time (kept in .herd/room-tokens.json, by room code).
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { GraderError } from '../learner-error.js';
 import type { SavedGrade } from '../saved-grade.js';
+import { writeJsonAtomic } from '../state-file.js';
 
 /** The room's base URL and code from what `pnpm room serve` printed: http://host:port/r/CODE */
 export function parseRoomUrl(raw: string): { base: string; code: string } {
@@ -35,10 +36,7 @@ function readTokens(file: string): Tokens {
 function saveToken(file: string, code: string, name: string, token: string): void {
   const all = readTokens(file);
   all[code] = { ...(all[code] ?? {}), [name]: token };
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
-  renameSync(tmp, file);
+  writeJsonAtomic(file, all, 0o600);
 }
 
 export interface PostResult {

@@ -4,7 +4,8 @@
  * crash mid-write never leaves half a file. Learners' tokens are kept as hashes only.
  */
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
+import { writeJsonAtomic } from '../state-file.js';
 import path from 'node:path';
 
 export type VerdictStatus = 'pass' | 'fail' | 'error' | 'skipped';
@@ -61,10 +62,7 @@ export function loadRoomState(file: string, now: Date): RoomState {
 }
 
 export function saveRoomState(file: string, state: RoomState): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
-  renameSync(tmp, file);
+  writeJsonAtomic(file, state);
 }
 
 /** What the page and /room.json show: everything but the tokens. */
