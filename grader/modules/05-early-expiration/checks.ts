@@ -562,8 +562,18 @@ function judgeRedis(run: RunResult): Outcome {
   const measured =
     `${later.length === 0 ? 0 : range(later.map((b) => b.queries))} per window (${later.length} after the cold start, 4 instances, real time); ` +
     `expiry met by more than ${REAL.lateReads} readers in ${missed.length}; closest pair on one instance ${spacing ? ms(spacing.ms) : '-'}; longest gap ${ms(gap.ms)}; p50 ${p50.toFixed(1)} ms`;
-  const missedBound = Math.floor(REAL.missedShare * later.length);
-  if (later.length > 0 && missed.length > REAL.missedShare * later.length) {
+  // Fewer than half the windows: with two windows one miss already fails, so a run that a loaded
+  // machine cut to few windows cannot let a cache that never recomputes early through.
+  const missedBound = Math.ceil(REAL.missedShare * later.length) - 1;
+  if (later.length < 2) {
+    return {
+      pass: false,
+      measured,
+      message: `on Redis, only ${later.length} windows after the cold start in ${s1(REDIS.durationMs)} of real time, want at least 2 to judge: the machine may be too busy, run the grade again`,
+      series,
+    };
+  }
+  if (missed.length > missedBound) {
     const b = missed[0]!;
     return {
       pass: false,
