@@ -174,8 +174,6 @@ export const checks: Record<string, CheckFn> = {
     const f = run.figures;
     const figures = { figure: f.triggerRetryShare, bound: TRIGGER_RETRY_MAX };
     const out = { measured: `${pct(f.triggerRetryShare)} retried during the trigger, recovered in ${recovered(f.recoveryMs)}`, ...figures };
-    const apart = await isolationProblem(exports, seed, layers);
-    if (apart) return { pass: false, ...out, message: `budget alone: ${apart}` };
     // Where a budget must bind: the requests that arrive while most attempts fail, budget alone and behind the gate's fast 503s.
     const all = (await runMeta(exports, seed, ALL)).figures;
     const worst = all.triggerRetryShare > f.triggerRetryShare ? { who: 'gate + budget + throttle', g: all } : { who: 'budget alone', g: f };
@@ -198,6 +196,10 @@ export const checks: Record<string, CheckFn> = {
   async 'adaptive throttle alone'({ seed, exports }): Promise<Outcome> {
     const layers = { ...NONE, throttle: true };
     const gated = { ...NONE, gate: true, throttle: true };
+    // Isolation, first, before this check's other runs: two more clients, throttle alone (where its
+    // state decides the most), must behave exactly like the first.
+    const apart = await isolationProblem(exports, seed, layers);
+    if (apart) return { pass: false, measured: 'a second client behaved differently', figure: 1, bound: 0, message: apart };
     const [run, calm, behind] = [await runMeta(exports, seed, layers), await runMeta(exports, seed, layers, 'healthy'), await runMeta(exports, seed, gated)];
     const f = run.figures;
     const c = calm.figures;
@@ -207,8 +209,6 @@ export const checks: Record<string, CheckFn> = {
     const healthyRequests = c.healthyRequests + f.healthyRequests;
     const healthyShare = healthyLocal / Math.max(1, healthyRequests);
     const out = { measured: `${g.sentPerAccept.toFixed(2)} sent per accept behind the gate, recovered in ${recovered(f.recoveryBeforeStallMs)}, ${pct(healthyShare)} rejected while healthy` };
-    const apart = await isolationProblem(exports, seed, layers);
-    if (apart) return { pass: false, ...out, figure: 1, bound: 0, message: `throttle alone: ${apart}` };
     if (healthyShare > HEALTHY_LOCAL_MAX) {
       return {
         pass: false,

@@ -49,8 +49,8 @@ export const PINNED_BELOW = 0.1;
 
 /** 'healthy': the same load with no fault at all, for as long as the run (what a throttle must never touch). */
 export type Trigger = 'slow' | 'capacity' | 'healthy';
-/** The healthy run's length: twenty throttle windows. */
-export const HEALTHY_MS = 20_000;
+/** The healthy run's length: ten throttle windows. */
+export const HEALTHY_MS = 10_000;
 
 export const triggerLabel = (t: Trigger): string => (t === 'slow' ? `latency x${META.slowFactor}` : t === 'capacity' ? `capacity x${META.capacityFactor}` : 'no fault');
 
