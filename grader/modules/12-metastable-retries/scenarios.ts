@@ -120,7 +120,7 @@ export const GATED_SENT_PER_ACCEPT_MAX = 3.5;
  * Throttle alone: requests rejected locally while healthy (no fault yet, in the 20 s run with no
  * fault and in the warm-up, every attempt of the 3 s before answered ok), as a share of those
  * requests. The reference's sliding window rejects none; a tumbling window starts each second
- * with requests and no accepts yet, and rejects now and then (up to 1.7% over 8 seeds); a
+ * with requests and no accepts yet, and rejects now and then (up to 1.6% over 8 seeds); a
  * throttle with K inverted rejects nearly all.
  */
 export const HEALTHY_LOCAL_MAX = 0.05;
