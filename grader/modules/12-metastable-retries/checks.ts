@@ -10,6 +10,7 @@ import { ALL, NONE, layersLabel, runFresh, runMeta, type Layers, type MetaFigure
 import {
   BLIP_MASKED_MIN,
   DURING_MIN,
+  GATED_SENT_PER_ACCEPT_MAX,
   HEALTHY_LOCAL_MAX,
   HEALTHY_MS,
   LAYER_BOUND_MS,
@@ -18,7 +19,9 @@ import {
   PINNED_BELOW,
   RECOVERY_BOUND_MS,
   SENT_PER_ACCEPT_MAX,
+  STALL_BOUND_MS,
   STALL_WASTED_MAX,
+  THROTTLE_BOUND_MS,
   TRIGGER_RETRY_MAX,
   triggerLabel,
   type Trigger,
@@ -55,36 +58,50 @@ function pinCause(f: MetaFigures): string {
   return 'the node stayed busy with queued work whose callers had already given up';
 }
 
-/** Recovery after the trigger (and after the stall, when asked), within `bound`. */
-function recoveryProblem(f: MetaFigures, layers: Layers, trigger: Trigger, bound: number, stall: boolean): string | undefined {
+interface RecoveryBounds {
+  /** After the trigger's end. */
+  trigger: number;
+  /** After the stall's end, when the check asks for it. */
+  stall?: number;
+  /** Count only a recovery that comes before the stall (a throttle's window must let go on its own, not after the stall resets the node). */
+  beforeStall?: boolean;
+}
+
+/** Recovery after the trigger (and after the stall, when asked), within its bounds. */
+function recoveryProblem(f: MetaFigures, layers: Layers, trigger: Trigger, bounds: RecoveryBounds): string | undefined {
   const who = `${layersLabel(layers)} on, ${triggerLabel(trigger)} for ${secs(META.trigger.toMs - META.trigger.fromMs)}`;
-  if (f.recoveryMs === null || f.recoveryMs > bound) {
+  const ms = bounds.beforeStall ? f.recoveryBeforeStallMs : f.recoveryMs;
+  const bound = bounds.trigger;
+  if (ms === null || ms > bound) {
     if (f.after < PINNED_BELOW) return `${pinned(f, who)}, want recovery within ${secs(bound)}: ${pinCause(f)}`;
-    return `${who}: goodput took ${recovered(f.recoveryMs)} to get back within 10% of offered load after the trigger ended, want <= ${secs(bound)}`;
+    const took = ms === null && bounds.beforeStall ? `did not get back within 10% of offered load in the ${afterSpan} between the trigger and the stall` : `took ${recovered(ms)} to get back within 10% of offered load after the trigger ended`;
+    return `${who}: goodput ${took}, want <= ${secs(bound)}`;
   }
-  if (stall && (f.stallRecoveryMs === null || f.stallRecoveryMs > bound)) {
-    return `${who}: recovered from the trigger, but a ${secs(META.stall.toMs - META.stall.fromMs)} stall at t=${secs(META.stall.fromMs)} took ${recovered(f.stallRecoveryMs)} to recover from, want <= ${secs(bound)}: the loop closed again on a shorter trigger`;
+  if (bounds.stall !== undefined && (f.stallRecoveryMs === null || f.stallRecoveryMs > bounds.stall)) {
+    return `${who}: recovered from the trigger, but a ${secs(META.stall.toMs - META.stall.fromMs)} stall at t=${secs(META.stall.fromMs)} took ${recovered(f.stallRecoveryMs)} to recover from, want <= ${secs(bounds.stall)}: the loop closed again on a shorter trigger`;
   }
   return undefined;
 }
 
 /**
- * Isolation: a second client (another createRetryClient call) on the same seed, made after the
- * first and run beside a third, must behave exactly like the first: no state outside the client,
- * randomness only from the stream it is given.
+ * Isolation: two more clients (two more createRetryClient calls) on the same seed, both made after
+ * the first and run beside each other, must each behave exactly like the first: no state outside
+ * the client, randomness only from the stream it is given.
  */
 async function isolationProblem(exports: Parameters<CheckFn>[0]['exports'], seed: number, layers: Layers): Promise<string | undefined> {
   const want = print(await runMeta(exports, seed, layers));
-  const next = await runFresh(exports, seed, layers);
-  const beside = await Promise.all([runFresh(exports, seed, layers), runFresh(exports, seed, layers)]);
-  const odd = [{ how: 'made after it', run: next }, ...beside.map((run) => ({ how: 'run beside another', run }))].find((r) => print(r.run) !== want);
+  const [a, b] = await Promise.all([runFresh(exports, seed, layers), runFresh(exports, seed, layers)]);
+  const odd = [a!, b!].find((run) => print(run) !== want);
   if (odd === undefined) return undefined;
-  return `${layersLabel(layers)} on, same seed: a client ${odd.how} (another createRetryClient call) behaved differently from the first (${print(odd.run)}, against ${want}), want the same: keep all state inside createRetryClient, never at module scope, and draw randomness only from the rng you are given`;
+  return `${layersLabel(layers)} on, same seed: a client made after it and run beside another (another createRetryClient call) behaved differently from the first (${print(odd)}, against ${want}), want the same: keep all state inside createRetryClient, never at module scope, and draw randomness only from the rng you are given`;
 }
+
+/** Of the requests whose first attempt failed in a blip, the share a retry saved. */
+const blipShare = (f: MetaFigures): number => (f.blipFirstFailed === 0 ? 1 : f.blipMasked / f.blipFirstFailed);
 
 const blipProblem = (f: MetaFigures, who: string): string | undefined => {
   if (f.blipFirstFailed === 0) return undefined;
-  const share = f.blipMasked / f.blipFirstFailed;
+  const share = blipShare(f);
   if (share >= BLIP_MASKED_MIN) return undefined;
   // The cause: no retry was allowed (the budget never refilled), or retries went out and failed in the same blip.
   const why =
@@ -123,8 +140,10 @@ function fullFix(trigger: Trigger): CheckFn {
         };
       }
     }
-    const problem = recoveryProblem(f, ALL, trigger, RECOVERY_BOUND_MS, true) ?? blipProblem(f, 'gate + budget + throttle on');
+    const problem = recoveryProblem(f, ALL, trigger, { trigger: RECOVERY_BOUND_MS, stall: STALL_BOUND_MS });
     if (problem) return { pass: false, ...out, message: problem };
+    const blips = blipProblem(f, 'gate + budget + throttle on');
+    if (blips) return { pass: false, ...out, figure: blipShare(f), bound: BLIP_MASKED_MIN, message: blips };
     return { pass: true, ...out };
   };
 }
@@ -155,8 +174,6 @@ export const checks: Record<string, CheckFn> = {
     const f = run.figures;
     const figures = { figure: f.triggerRetryShare, bound: TRIGGER_RETRY_MAX };
     const out = { measured: `${pct(f.triggerRetryShare)} retried during the trigger, recovered in ${recovered(f.recoveryMs)}`, ...figures };
-    const apart = await isolationProblem(exports, seed, layers);
-    if (apart) return { pass: false, ...out, message: `budget alone: ${apart}` };
     // Where a budget must bind: the requests that arrive while most attempts fail, budget alone and behind the gate's fast 503s.
     const all = (await runMeta(exports, seed, ALL)).figures;
     const worst = all.triggerRetryShare > f.triggerRetryShare ? { who: 'gate + budget + throttle', g: all } : { who: 'budget alone', g: f };
@@ -169,28 +186,34 @@ export const checks: Record<string, CheckFn> = {
         message: `${worst.who}: ${worst.g.triggerRetries} retries for the ${during} requests that arrived during the trigger (${pct(worst.g.triggerRetryShare)}), want <= ${pct(TRIGGER_RETRY_MAX)}: one budget for the whole client that binds while most attempts fail (a failure costs a whole token), and no balance banked from a long healthy spell`,
       };
     }
-    const problem = recoveryProblem(f, layers, 'slow', LAYER_BOUND_MS, false) ?? blipProblem(f, 'budget alone');
-    if (problem) return { pass: false, ...out, message: problem };
+    const problem = recoveryProblem(f, layers, 'slow', { trigger: LAYER_BOUND_MS });
+    if (problem) return { pass: false, ...out, figure: f.recoveryMs ?? Infinity, bound: LAYER_BOUND_MS, message: problem };
+    const blips = blipProblem(f, 'budget alone');
+    if (blips) return { pass: false, ...out, figure: blipShare(f), bound: BLIP_MASKED_MIN, message: blips };
     return { pass: true, ...out };
   },
 
   async 'adaptive throttle alone'({ seed, exports }): Promise<Outcome> {
     const layers = { ...NONE, throttle: true };
-    const [run, calm] = [await runMeta(exports, seed, layers), await runMeta(exports, seed, layers, 'healthy')];
+    const gated = { ...NONE, gate: true, throttle: true };
+    // Isolation, first, before this check's other runs: two more clients, throttle alone (where its
+    // state decides the most), must behave exactly like the first.
+    const apart = await isolationProblem(exports, seed, layers);
+    if (apart) return { pass: false, measured: 'a second client behaved differently', figure: 1, bound: 0, message: apart };
+    const [run, calm, behind] = [await runMeta(exports, seed, layers), await runMeta(exports, seed, layers, 'healthy'), await runMeta(exports, seed, gated)];
     const f = run.figures;
     const c = calm.figures;
-    // Calm: in a whole run with no fault and in the trigger's run, whenever every attempt of the last 2.3 s was answered ok.
+    const g = behind.figures;
+    // Healthy: the whole run with no fault and the trigger run's warm-up, whenever every attempt of the last 3 s was answered ok.
     const healthyLocal = c.healthyLocal + f.healthyLocal;
     const healthyRequests = c.healthyRequests + f.healthyRequests;
-    const out = { measured: `recovered in ${recovered(f.recoveryMs)}, ${healthyLocal} rejected locally while healthy, ${f.sentPerAccept.toFixed(2)} sent per accept` };
-    const apart = await isolationProblem(exports, seed, layers);
-    if (apart) return { pass: false, ...out, figure: 1, bound: 0, message: `throttle alone: ${apart}` };
     const healthyShare = healthyLocal / Math.max(1, healthyRequests);
+    const out = { measured: `${g.sentPerAccept.toFixed(2)} sent per accept behind the gate, recovered in ${recovered(f.recoveryBeforeStallMs)}, ${pct(healthyShare)} rejected while healthy` };
     if (healthyShare > HEALTHY_LOCAL_MAX) {
       return {
         pass: false,
         ...out,
-        message: `throttle alone: the client rejected ${healthyLocal} of ${healthyRequests} requests locally (${pct(healthyShare)}) while the service was healthy and had answered every attempt of the 3 s before ok (${secs(HEALTHY_MS)} with no fault, and around the trigger), want <= ${pct(HEALTHY_LOCAL_MAX)}: reject with probability max(0, (requests - K * accepts) / (requests + 1)), K = 2, so a healthy server is not throttled`,
+        message: `throttle alone: the client rejected ${healthyLocal} of ${healthyRequests} requests locally (${pct(healthyShare)}) while the service was healthy and had answered every attempt of the 3 s before ok (${secs(HEALTHY_MS)} with no fault, and the ${secs(META.trigger.fromMs)} before the trigger), want <= ${pct(HEALTHY_LOCAL_MAX)}: reject with probability max(0, (requests - K * accepts) / (requests + 1)), K = 2, so a healthy server is not throttled`,
         figure: healthyShare,
         bound: HEALTHY_LOCAL_MAX,
       };
@@ -222,10 +245,24 @@ export const checks: Record<string, CheckFn> = {
         bound: 1,
       };
     }
-    const figures = { figure: f.recoveryMs === null ? Infinity : f.recoveryMs, bound: LAYER_BOUND_MS };
-    const problem = recoveryProblem(f, layers, 'slow', LAYER_BOUND_MS, false);
-    if (problem) return { pass: false, ...out, ...figures, message: f.localAfter >= 0.5 ? problem : `${problem}; with accepts near 0 the throttle should answer most requests locally` };
-    return { pass: true, ...out, ...figures };
+    const gatedFigures = { figure: g.sentPerAccept, bound: GATED_SENT_PER_ACCEPT_MAX };
+    // Behind the gate most failures are fast 503s, not timeouts: a 503 must count against the accepts too.
+    if (g.sentPerAccept > GATED_SENT_PER_ACCEPT_MAX) {
+      return {
+        pass: false,
+        ...out,
+        ...gatedFigures,
+        message: `gate + throttle on, ${triggerLabel('slow')}: the clients sent ${g.sentPerAccept.toFixed(2)} attempts for each one answered ok during the trigger, want <= ${GATED_SENT_PER_ACCEPT_MAX} (K = 2): the gate answered most of them with a 503, and a 503 is not an accept; count only an ok answer as one`,
+      };
+    }
+    const problem = recoveryProblem(f, layers, 'slow', { trigger: THROTTLE_BOUND_MS, beforeStall: true });
+    if (problem) {
+      const figure = f.recoveryBeforeStallMs ?? Infinity;
+      // The cause: a throttle that kept rejecting once the node was fine, or one that hardly rejected (pinCause has said which when pinned).
+      const why = f.after < PINNED_BELOW ? '' : f.localAfter >= 0.25 ? `; the client answered ${pct(f.localAfter)} of the requests itself after the trigger: the throttle kept rejecting after the backend recovered, keep its window short (a second or two)` : '; with accepts near 0 the throttle should answer most requests locally';
+      return { pass: false, ...out, figure, bound: THROTTLE_BOUND_MS, message: `${problem}${why}` };
+    }
+    return { pass: true, ...out, ...gatedFigures };
   },
 
   async 'overload gate alone'({ seed, exports }): Promise<Outcome> {
@@ -233,7 +270,7 @@ export const checks: Record<string, CheckFn> = {
     const run = await runMeta(exports, seed, layers);
     const f = run.figures;
     const out = { measured: `recovered in ${recovered(f.recoveryMs)} (stall ${recovered(f.stallRecoveryMs)}), ${f.stallWasted} expired requests served`, figure: f.stallWasted, bound: STALL_WASTED_MAX };
-    const problem = recoveryProblem(f, layers, 'slow', RECOVERY_BOUND_MS, true);
+    const problem = recoveryProblem(f, layers, 'slow', { trigger: RECOVERY_BOUND_MS, stall: RECOVERY_BOUND_MS });
     if (problem) return { pass: false, ...out, message: `${problem}; answer 503 at once when the queue is already longer than a caller waits` };
     if (f.stallWasted > STALL_WASTED_MAX) {
       return {

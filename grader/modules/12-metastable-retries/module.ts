@@ -3,7 +3,7 @@ import { defineModule } from '../../src/define.js';
 import { checks } from './checks.js';
 import { demo } from './demo.js';
 import { headline } from './headline.js';
-import { DURING_MIN, LAYER_BOUND_MS, MAX_AMPLIFICATION, RECOVERY_BOUND_MS, SENT_PER_ACCEPT_MAX, STALL_WASTED_MAX, TRIGGER_RETRY_MAX } from './scenarios.js';
+import { DURING_MIN, GATED_SENT_PER_ACCEPT_MAX, HEALTHY_LOCAL_MAX, LAYER_BOUND_MS, MAX_AMPLIFICATION, RECOVERY_BOUND_MS, STALL_BOUND_MS, STALL_WASTED_MAX, THROTTLE_BOUND_MS, TRIGGER_RETRY_MAX } from './scenarios.js';
 
 const s = (ms: number): string => `${ms / 1000} s`;
 const PINNED = /goodput stayed at \d+\.\d% of offered load for the 12 s after the trigger ended/;
@@ -22,14 +22,14 @@ export default defineModule({
   checks: [
     {
       name: 'recovers after a latency spike',
-      target: `all layers: back within ${s(RECOVERY_BOUND_MS)} of the trigger's end (and a stall's); retries still hide blips`,
+      target: `all layers: back within ${s(RECOVERY_BOUND_MS)} of the trigger's end, ${s(STALL_BOUND_MS)} of a stall's; retries still hide blips`,
       value: RECOVERY_BOUND_MS,
       run: checks['recovers after a latency spike']!,
       starterFails: PINNED,
     },
     {
       name: 'recovers after a capacity drop',
-      target: `all layers, half the workers for 10 s: back within ${s(RECOVERY_BOUND_MS)}`,
+      target: `all layers, half the workers for 10 s: back within ${s(RECOVERY_BOUND_MS)} (stall ${s(STALL_BOUND_MS)})`,
       value: RECOVERY_BOUND_MS,
       run: checks['recovers after a capacity drop']!,
       starterFails: PINNED,
@@ -50,8 +50,8 @@ export default defineModule({
     },
     {
       name: 'adaptive throttle alone',
-      target: `<= 2% rejected while healthy; <= ${SENT_PER_ACCEPT_MAX} sent per accept; back in ${s(LAYER_BOUND_MS)}`,
-      value: LAYER_BOUND_MS,
+      target: `<= ${HEALTHY_LOCAL_MAX * 100}% rejected while healthy; <= ${GATED_SENT_PER_ACCEPT_MAX} sent per accept behind the gate; back in ${s(THROTTLE_BOUND_MS)}`,
+      value: GATED_SENT_PER_ACCEPT_MAX,
       run: checks['adaptive throttle alone']!,
       starterFails: /sent [\d.]+ attempts for each one answered ok during the trigger, want <= 10 \(K = 2\): the throttle hardly throttled/,
     },

@@ -49,6 +49,8 @@ export interface MetaFigures {
   after: number;
   /** From the trigger's end (and the stall's) until goodput is back within 10% of offered for 1 s; null: never. */
   recoveryMs: number | null;
+  /** The same, before the stall begins; null: not before the stall. */
+  recoveryBeforeStallMs: number | null;
   stallRecoveryMs: number | null;
   /** Goodput / offered once every layer's bound is over, until the blips: back to normal for several windows. */
   heldAfter: number;
@@ -263,22 +265,24 @@ function figuresOf(result: ResilienceResult, trigger: Trigger, retriedLocal: num
       afterAttempts += attempts;
       if (attempts === 0) afterLocal++;
     }
-    // Healthy: before the trigger (after the first second: a window needs filling), and once the
-    // trigger is long over, until the blips: nothing to throttle.
-    // Healthy: no fault on (the healthy run; the warm-up; from the layers' bound after the trigger to the blips), and calm.
-    const noFault = trigger === 'healthy' || arrived < fromMs || (arrived >= toMs + LAYER_BOUND_MS && arrived < blipFrom);
+    // Healthy: no fault ever yet (the healthy run, the warm-up before the trigger), after the first
+    // second (a window needs filling), and calm. Not after the trigger: a throttle whose window
+    // emptied of accepts lets go over several windows, which the recovery bound judges instead.
+    const noFault = trigger === 'healthy' || arrived < fromMs;
     if (arrived >= 1000 && noFault && calmAt(arrived)) {
       healthyRequests++;
       if (rec.oAttempts[i] === 0) healthyLocal++;
     }
   }
   const node = report.nodes[0]!;
+  const stallBin = Math.floor(META.stall.fromMs / binMs);
   const stallBins = (s: number[]): number => s.slice(Math.floor(META.stall.fromMs / binMs), Math.ceil((META.stall.toMs + 2000) / binMs)).reduce((a, b) => a + b, 0);
   return {
     offeredPerSec: meanOver(series.offered, binMs, 0, META.durationMs) * (1000 / binMs),
     during: ratio(series.goodput, series.offered, fromMs, toMs),
     after: ratio(series.goodput, series.offered, toMs, META.stall.fromMs),
     recoveryMs: recoveryTime(series.goodput, series.offered, binMs, toMs),
+    recoveryBeforeStallMs: recoveryTime(series.goodput.slice(0, stallBin), series.offered.slice(0, stallBin), binMs, toMs),
     stallRecoveryMs: recoveryTime(series.goodput, series.offered, binMs, META.stall.toMs),
     heldAfter: ratio(series.goodput, series.offered, toMs + LAYER_BOUND_MS, blipFrom),
     amplification: report.totals.amplification,

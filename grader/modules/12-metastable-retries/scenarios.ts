@@ -49,8 +49,8 @@ export const PINNED_BELOW = 0.1;
 
 /** 'healthy': the same load with no fault at all, for as long as the run (what a throttle must never touch). */
 export type Trigger = 'slow' | 'capacity' | 'healthy';
-/** The healthy run's length: twenty throttle windows. */
-export const HEALTHY_MS = 20_000;
+/** The healthy run's length: ten throttle windows. */
+export const HEALTHY_MS = 10_000;
 
 export const triggerLabel = (t: Trigger): string => (t === 'slow' ? `latency x${META.slowFactor}` : t === 'capacity' ? `capacity x${META.capacityFactor}` : 'no fault');
 
@@ -110,14 +110,36 @@ export const TRIGGER_RETRY_MAX = 0.15;
  */
 export const SENT_PER_ACCEPT_MAX = 10;
 /**
- * Throttle alone: requests rejected locally while healthy (no fault on, every attempt of the 3 s
- * before answered ok), as a share of those requests. The reference's shared window rejects none;
- * a window per caller sees ten times fewer requests, and the formula's +1 then rejects now and
- * then (up to 1.6% over 8 seeds); a throttle with K inverted rejects about half.
+ * Behind the gate, during the trigger: attempts sent per attempt answered ok, throttle on. The
+ * gate turns the overload into fast 503s, so this is where a throttle that takes a 503 for an
+ * accept shows: it sends what the gate alone does (4.4-6.1 over 8 seeds), a K = 2 throttle
+ * settles near 2 (the reference 1.9-2.2, the correct variants up to 2.9).
  */
-export const HEALTHY_LOCAL_MAX = 0.02;
-/** Each layer alone (budget, throttle): recovery after the trigger within this. */
+export const GATED_SENT_PER_ACCEPT_MAX = 3.5;
+/**
+ * Throttle alone: requests rejected locally while healthy (no fault yet, in the 20 s run with no
+ * fault and in the warm-up, every attempt of the 3 s before answered ok), as a share of those
+ * requests. The reference's sliding window rejects none; a tumbling window starts each second
+ * with requests and no accepts yet, and rejects now and then (up to 1.6% over 8 seeds); a
+ * throttle with K inverted rejects nearly all.
+ */
+export const HEALTHY_LOCAL_MAX = 0.05;
+/** The budget alone: recovery after the trigger within this. */
 export const LAYER_BOUND_MS = 5000;
+/**
+ * The throttle alone: recovery after the trigger, before the stall (the last start that holds a
+ * second before it). A throttle whose window lost every accept lets traffic back in slowly, over
+ * several windows (the reference 0-2.6 s, a 2 s window up to 8.9 s over 8 seeds); one with the
+ * book's two-minute window does not let go before the stall at all.
+ */
+export const THROTTLE_BOUND_MS = META.stall.fromMs - META.trigger.toMs - 1000;
+/**
+ * All layers: recovery after the 600 ms stall. Behind the gate the stall is all 503s, so a
+ * throttle's window fills with failures and lets go over a window or two (the reference 0.5-1.4 s,
+ * a throttle per caller, with ten times fewer requests in its window, up to 3.2 s). The run ends
+ * 5.4 s after the stall, so a recovery held for a second can be measured up to 4.4 s.
+ */
+export const STALL_BOUND_MS = 4000;
 /** Of the requests whose first attempt failed in a blip, at least this share must end ok. */
 export const BLIP_MASKED_MIN = 0.5;
 /** Requests finished after their caller gave up, in the 2.6 s from the stall's start. */
