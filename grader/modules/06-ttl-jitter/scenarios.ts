@@ -9,7 +9,7 @@ import type { ScenarioSpec } from '@herd/harness/engine';
 export const JITTER = 0.2;
 
 /** The catalogue: how many keys, and their names (item0 .. item4999). */
-export const CATALOGUE = { keys: 5000, prefix: 'item' } as const;
+export const CATALOGUE = { keys: 2000, prefix: 'item' } as const;
 export const catalogueKeys = (count: number = CATALOGUE.keys): string[] => Array.from({ length: count }, (_, i) => `${CATALOGUE.prefix}${i}`);
 
 /**
@@ -39,7 +39,7 @@ export interface CatalogueOptions {
  * 0, 30 and 60 s), each time after the last wave's refetches have settled: three batches, three
  * expiry waves, 90 s of load.
  */
-export const CATALOGUE_RUN = { ttlMs: 20_000, durationMs: 90_000, ratePerSec: 2000, batchEveryMs: 30_000, batches: 3, tickMs: 10 } as const;
+export const CATALOGUE_RUN = { ttlMs: 8000, durationMs: 36_000, ratePerSec: 2000, batchEveryMs: 12_000, batches: 3, tickMs: 10 } as const;
 export const BATCHES: readonly number[] = Array.from({ length: CATALOGUE_RUN.batches }, (_, i) => i * CATALOGUE_RUN.batchEveryMs);
 
 export function catalogue(seed: number, options: CatalogueOptions = {}): CatalogueSpec {
@@ -54,5 +54,19 @@ export function catalogue(seed: number, options: CatalogueOptions = {}): Catalog
     // The first read comes just after the batch's writes, which all land at t=0.
     load: { kind: 'open', ratePerSec: CATALOGUE_RUN.ratePerSec, arrivals: 'poisson', startMs: 1, tickMs: CATALOGUE_RUN.tickMs },
     catalogue: { keys, batchesAtMs: options.batchesAtMs ?? BATCHES },
+  };
+}
+
+/**
+ * The origin down for a second in the middle of the first wave (7 to 8 s, the wave runs 6.4 to
+ * 9.6 s): every query in that second fails. A failed query must leave nothing in the cache, so
+ * the next read of the key asks again; from a second after the outage every request succeeds.
+ */
+export const OUTAGE = { fromMs: 7000, toMs: 8000, settleMs: 1000, durationMs: 11_000 } as const;
+
+export function outage(seed: number): CatalogueSpec {
+  return {
+    ...catalogue(seed, { batchesAtMs: [0], durationMs: OUTAGE.durationMs, name: 'catalogue, origin down mid-wave' }),
+    originFaults: [{ kind: 'down', fromMs: OUTAGE.fromMs, toMs: OUTAGE.toMs }],
   };
 }
