@@ -42,8 +42,12 @@ export async function demo(ctx: DemoContext): Promise<number> {
   }
   const table = await ctx.headline?.();
   // The terminal draws every series on one scale: the origin's panel only.
-  const origin = table?.chart?.series.filter((s) => s.panel === 'origin queries/s') ?? [];
-  if (table?.chart && origin.length > 0) console.log(terminalChart({ ...table.chart, yLabel: 'origin queries/s', series: origin }, { width: terminalWidth(), height: 8 }));
+  const panel = 'origin queries/s';
+  const origin = (table?.chart?.series ?? []).filter((s) => s.panel === panel).map((s) => ({ name: s.name.replace(`${panel}: `, ''), values: s.values }));
+  if (table?.chart && origin.length > 0) {
+    const chart = { ...table.chart, title: `seed ${ctx.seed}`, yLabel: panel, series: origin };
+    console.log(terminalChart(chart, { width: terminalWidth(), height: 8 }));
+  }
   console.log(chalk.dim(paragraph('All figures measured in this run under the virtual clock; the same seed prints the same figures.', 0)));
   return 0;
 }
