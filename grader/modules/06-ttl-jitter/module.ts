@@ -14,7 +14,7 @@ export default defineModule({
   files: { 'jittered-cache.ts': ['jitteredTtl', 'createJitteredCache'] },
   hints: [
     'jitteredTtl returns ttlMs x (1 + jitter x u) with u uniform in [-1, 1): u = 2 x rng.next() - 1. Its mean is ttlMs and it never exceeds ttlMs x (1 + jitter).',
-    'Call jitteredTtl(ttlMs, deps.jitter, deps.rng) for every cache.set: in write() (the batch job) and after origin.fetch in get() (the read path rewrites the key too).',
+    'Call jitteredTtl(ttlMs, deps.jitter, deps.rng) for every cache.set: in write() (the batch job) and after origin.fetch in get() (the read path rewrites the key too). Change nothing else: the one single flight made with the cache, and an origin error that reaches the caller with nothing cached, are what the starter already gets right.',
     'Draw on every write, not once: a TTL computed once per batch (outside the loop, or cached in a variable) or kept per key in a Map makes the keys written together expire together again. deps.rng.fork(label) gives the same stream every time; use deps.rng itself.',
     'Keep the jitter symmetric: + [0, j] on top raises the mean TTL (older values, fewer queries), - [0, j] lowers it (more origin queries: the herd is hidden, not spread). Both are rejected.',
   ],
