@@ -2,7 +2,7 @@
  * Module 06: TTL jitter.
  *
  * Goal: a catalogue written in one instant must not expire in one instant. A batch job writes
- * all 5,000 keys at once through write(); today every key gets the same TTL, so every key expires
+ * all 2,000 keys at once through write(); today every key gets the same TTL, so every key expires
  * in the same second, every reader misses at once, and the origin's queue overflows. Give every
  * write its own TTL, drawn uniformly from [ttlMs x (1 - jitter), ttlMs x (1 + jitter)] on
  * deps.rng: the expiries spread over a window 2 x jitter x ttlMs wide, the mean TTL stays ttlMs

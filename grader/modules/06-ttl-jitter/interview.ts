@@ -16,11 +16,11 @@ export default defineInterview({
     {
       id: 'how-wide',
       q: 'How wide should the jitter be? Derive it from the origin\'s capacity: N keys in a window w need N / w queries a second.',
-      a: 'Spread uniformly over a window of 2 j TTL, N keys expire at N / (2 j TTL) a second on top of the normal misses. Pick j so that rate plus the steady load stays under the origin\'s capacity with headroom: 5,000 keys, 20 s TTL and 700 queries a second of capacity need 2 j x 20 s >= about 7 s, so j of 0.2 or more. Check the staleness bound TTL x (1 + j) is still acceptable.',
+      a: 'Spread uniformly over a window of 2 j TTL, N keys expire at N / (2 j TTL) a second on top of the normal misses. Pick j so that rate plus the steady load stays under the origin\'s capacity with headroom: 2,000 keys, an 8 s TTL and 700 queries a second of capacity need 2 j x 8 s >= about 2.9 s, so j of 0.18 or more (0.2 here). Check the staleness bound TTL x (1 + j) is still acceptable.',
     },
     {
       id: 'import-is-a-herd',
-      q: 'The import itself is a herd for the cache (5,000 writes at once). When does that matter, and what would you do about it?',
+      q: 'The import itself is a herd for the cache (2,000 writes at once). When does that matter, and what would you do about it?',
       a: 'It matters when the cache tier is small or remote: thousands of writes in one instant fill its network and CPU, raise latency for live reads, and a pipeline of SETs can time out. Batch and pace the import (pipelines of a few hundred with a pause, or a concurrency limit), spread it over time so the writes themselves are jittered, and watch the cache\'s latency while it runs.',
     },
     {
@@ -30,7 +30,7 @@ export default defineInterview({
     },
     {
       id: 'jitter-or-xfetch',
-      q: 'TTL jitter and module 05\'s XFetch: which helps a hot key, which helps 5,000 cold ones?',
+      q: 'TTL jitter and module 05\'s XFetch: which helps a hot key, which helps 2,000 cold ones?',
       a: 'XFetch helps a hot key: one reader recomputes before the expiry, so the key\'s many readers never meet a miss. Jitter helps many keys written together: it spreads their expiries so the origin sees a steady trickle instead of one wave; it does nothing for a single hot key\'s boundary. A real tier uses both.',
     },
   ],

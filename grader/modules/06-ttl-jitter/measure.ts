@@ -104,3 +104,24 @@ export function expiryHistogram(log: WriteLog, at: number, binMs = 1000): { from
   for (const t of ttls) counts[Math.floor((at + t - lo) / binMs)]!++;
   return { fromMs: lo, counts };
 }
+
+/**
+ * Origin queries that arrived while a query for the same key from the same instance was still
+ * running: the duplicates a single flight exists to prevent, counted from the origin's log.
+ */
+export function overlappingQueries(run: RunResult): { count: number; first?: { t: number; key: string; instance: string } } {
+  const busyUntil = new Map<string, number>();
+  let count = 0;
+  let first: { t: number; key: string; instance: string } | undefined;
+  for (const q of run.origin.log) {
+    const id = `${q.instance} ${q.key}`;
+    const until = busyUntil.get(id);
+    if (until !== undefined && q.t < until) {
+      count++;
+      first ??= { t: q.t, key: q.key, instance: q.instance };
+    }
+    const end = q.durationMs < 0 ? Infinity : q.t + q.durationMs;
+    busyUntil.set(id, Math.max(until ?? -Infinity, end));
+  }
+  return { count, first };
+}
