@@ -42,6 +42,7 @@ export default defineModule({
       name: 'gate: holds while short, opens once it passes',
       target: `opens at >= ${WARM.threshold} on a shadow sample; slow origin, stale log; <= 1 check late`,
       value: WARM.threshold,
+      seeds: 'once',
       run: checks['gate: holds while short, opens once it passes']!,
       starterFails: /the gate opened at t=1\.0s without a shadow sample, want >= 0\.9/,
     },
