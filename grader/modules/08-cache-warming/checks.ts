@@ -13,7 +13,7 @@ import { describeLearnerError } from '../../src/learner-error.js';
 import { POLL_MS, runCutover, type CutoverPlan, type CutoverRun, type GateDeps } from './app.js';
 import { failedFrom, firstSecondHitRate, meanAtOnce, mostAtOnce, oldTierMisses, outOfOrder, perSecondFrom, slotsFor, warmQueries } from './measure.js';
 import { GraderTier } from './tiers.js';
-import { ORIGIN, REWARM_AT_MS, SETTINGS, STALE_DURATION_MS, START_MS, WARM, aloneSpec, cutoverSpec, settingsSpec, slowSpec } from './scenarios.js';
+import { ORIGIN, REWARM_AT_MS, SETTINGS, START_MS, WARM, aloneSpec, cutoverSpec, settingsSpec, slowSpec, staleSpec } from './scenarios.js';
 import type { ScenarioSpec } from '@herd/harness/engine';
 
 /** Warmed cutover: origin peak at most this share of the cold cutover's, in the 3 s after it, and no live read failed. */
@@ -83,7 +83,7 @@ export const coldRun = (seed: number, cutAt: number) => {
 };
 const slowRun = (exports: Exports, seed: number) => run(exports, slowSpec(seed), { warm: true, cutover: 'gate' }, 'slow');
 const staleRun = (exports: Exports, seed: number) =>
-  run(exports, { ...cutoverSpec(seed, 'cutover from a stale log'), durationMs: STALE_DURATION_MS }, { warm: true, cutover: 'gate', log: 'stale', rewarmAtMs: REWARM_AT_MS }, 'stale');
+  run(exports, staleSpec(seed), { warm: true, cutover: 'gate', log: 'stale', rewarmAtMs: REWARM_AT_MS }, 'stale');
 const faultRun = (exports: Exports, seed: number) =>
   run(exports, aloneSpec(seed, 'warming alone, origin fails 1 in 10', capacity, FAULT_MS), { warm: true, cutover: 'never', failWarm: (k) => k % FAIL_EVERY === 3 }, 'fault');
 /** The 48-slot run warms twice back to back (today's log, then yesterday's): the second call must share nothing with the first. */
@@ -158,7 +158,7 @@ export const checks: Record<string, CheckFn> = guarded({
       got.push(`${most.count}/${slots}`);
       worst = Math.max(worst, most.count / slots);
       const bad = rejected(r, ctx, 'warm');
-      if (bad !== undefined) return fail(floor === 0 ? `${bad}; floor(${what}) is 0, and the limit is at least 1` : bad, got.join(', '), { figure: 0, bound: 1 });
+      if (q.length === 0 && bad !== undefined) return fail(floor === 0 ? `${bad}; floor(${what}) is 0, and the limit is at least 1` : bad, got.join(', '), { figure: 0, bound: 1 });
       if (q.length === 0) {
         const w = r.warms[0];
         const again = w !== undefined && w.nth > 1 ? ` (warmTier's call ${w.nth} in this process: keep no limiter or queue between calls, one pLimit per call)` : '';
@@ -171,6 +171,7 @@ export const checks: Record<string, CheckFn> = guarded({
           { figure: most.count / slots, bound: 1 },
         );
       }
+      if (bad !== undefined) return fail(bad, got.join(', '));
     }
     return { pass: true, measured: `at most ${got.join(', ')} slots`, figure: worst, bound: 1 };
   },
