@@ -380,7 +380,6 @@ export const checks: Record<string, CheckFn> = guarded({
     }
     const wide = cases[1]!.r;
     const t = ((wide.warms[0]!.end ?? NaN) - wide.warms[0]!.start) / 1000;
-    void t;
     return { pass: true, measured: `${got.join(', ')} busy; ${t.toFixed(1)} s at 4`, figure: worst, bound: BUSY_SHARE };
   },
 
