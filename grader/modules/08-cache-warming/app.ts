@@ -45,6 +45,11 @@ export interface CutoverPlan {
   log?: 'fresh' | 'stale';
   /** Warm again from today's log at this time (the operator's second run). */
   rewarmAtMs?: number;
+  /**
+   * Warm again the moment the first warmTier resolves, from this log (yesterday's, when the first
+   * was today's): two calls back to back, which must share nothing.
+   */
+  thenWarm?: 'stale';
   warmShare?: number;
   threshold?: number;
   checkEveryMs?: number;
@@ -75,8 +80,10 @@ export interface CutoverRun {
   /** The grader's own look every POLL_MS: the new tier's hit rate on the latest live keys. */
   polls: Array<{ t: number; rate: number }>;
   /** Each warmTier call: when it started and settled, and what it rejected with. */
-  warms: Array<{ start: number; end?: number; error?: unknown; log: readonly string[] }>;
+  warms: WarmCall[];
   gateError?: unknown;
+  /** Which cutoverGate call of this process the run's was. */
+  gateNth?: number;
   /** When the gate resolved (also when the plan cut over at a fixed time). */
   gateOpenedAt?: number;
   liveMisses: LiveMiss[];
@@ -89,6 +96,27 @@ export interface CutoverRun {
 }
 
 export const POLL_MS = 100;
+
+export interface WarmCall {
+  start: number;
+  end?: number;
+  error?: unknown;
+  log: readonly string[];
+  /** The origin instance its queries are logged under: WARMER, then WARMER:2, ... */
+  instance: string;
+  /** Which warmTier call of this process it was (1 = the first): state kept between calls shows on later ones. */
+  nth: number;
+  /** Fetched keys (an answered query of this call) the new tier did not hold the instant warmTier resolved. */
+  unstored?: { count: number; first?: string };
+}
+
+/** warmTier and cutoverGate calls per set of exports, in this process. */
+const callsSoFar = new WeakMap<Exports, { warms: number; gates: number }>();
+function nextCall(exports: Exports, which: 'warms' | 'gates'): number {
+  const c = callsSoFar.get(exports) ?? { warms: 0, gates: 0 };
+  callsSoFar.set(exports, c);
+  return ++c[which];
+}
 
 /** The access-log sample: today's reads, or yesterday's, when every key's rank was STALE_SHIFT lower. */
 export function accessLog(seed: number, stale = false, tag = 'access-log'): string[] {
@@ -155,26 +183,41 @@ export async function runCutover(exports: Exports, spec: ScenarioSpec, plan: Cut
       r.gateOpenedAt = r.cutAt;
       r.rateAtOpen = lastSample === undefined ? undefined : rate(lastSample);
     };
-    // The warmer's origin: its own name in the origin's log, failures where the plan says.
-    const inner = fleet.origin.forInstance(WARMER);
+    // Each warm's origin: a name of its own in the origin's log, failures where the plan says.
     let warmQueries = 0;
-    const warmOrigin: Origin = Object.freeze({
-      fetch(key: string) {
-        warmQueries++;
-        if (plan.failWarm?.(warmQueries)) {
-          r.failedWarmQueries++;
-          fleet.origin.failNext(1);
-        }
-        return inner.fetch(key);
-      },
-    });
+    const warmOriginFor = (instance: string): Origin => {
+      const inner = fleet.origin.forInstance(instance);
+      return Object.freeze({
+        fetch(key: string) {
+          warmQueries++;
+          if (plan.failWarm?.(warmQueries)) {
+            r.failedWarmQueries++;
+            fleet.origin.failNext(1);
+          }
+          return inner.fetch(key);
+        },
+      });
+    };
     const tierForWarm: Tier = Object.freeze({ get: (k: string) => neu.get(k), set: (k: string, v: OriginValue, ttl: number) => neu.set(k, v, ttl) });
-    const warm = (log: readonly string[]): void => {
-      const entry: CutoverRun['warms'][number] = { start: clock.now(), log };
+    // What the call fetched and the new tier does not hold yet, the instant it resolves.
+    const unstored = (instance: string): { count: number; first?: string } => {
+      const now = clock.now();
+      let count = 0;
+      let first: string | undefined;
+      for (const q of fleet.origin.log) {
+        if (q.instance !== instance || q.outcome !== 'ok' || q.durationMs < 0 || q.t + q.durationMs > now || neu.has(q.key)) continue;
+        count++;
+        first ??= q.key;
+      }
+      return { count, first };
+    };
+    const warm = (log: readonly string[], then?: () => void): void => {
+      const instance = r.warms.length === 0 ? WARMER : `${WARMER}:${r.warms.length + 1}`;
+      const entry: WarmCall = { start: clock.now(), log, instance, nth: nextCall(exports, 'warms') };
       r.warms.push(entry);
       const deps: WarmDeps = Object.freeze({
         accessLog: Object.freeze([...log]),
-        origin: warmOrigin,
+        origin: warmOriginFor(instance),
         tier: tierForWarm,
         ttlMs: TTL_MS,
         originCapacity: capacity,
@@ -187,7 +230,11 @@ export async function runCutover(exports: Exports, spec: ScenarioSpec, plan: Cut
         p = Promise.reject(e);
       }
       p.then(
-        () => void (entry.end = clock.now()),
+        () => {
+          entry.end = clock.now();
+          entry.unstored = unstored(instance);
+          then?.();
+        },
         (e: unknown) => {
           entry.end = clock.now();
           entry.error = e;
@@ -195,6 +242,7 @@ export async function runCutover(exports: Exports, spec: ScenarioSpec, plan: Cut
       );
     };
     const gate = (): void => {
+      r.gateNth = nextCall(exports, 'gates');
       const deps: GateDeps = Object.freeze({
         clock,
         tier: Object.freeze({
@@ -220,7 +268,7 @@ export async function runCutover(exports: Exports, spec: ScenarioSpec, plan: Cut
       p.then(cut, (e: unknown) => void (r.gateError = e));
     };
     void clock.sleep(START_MS).then(() => {
-      if (plan.warm) warm(firstLog);
+      if (plan.warm) warm(firstLog, plan.thenWarm === undefined ? undefined : () => warm(accessLog(spec.seed, true)));
       if (plan.cutover === 'gate') gate();
     });
     if (plan.warm && plan.rewarmAtMs !== undefined) void clock.sleep(plan.rewarmAtMs).then(() => warm(accessLog(spec.seed, false, 'access-log-today')));

@@ -8,7 +8,8 @@ import { WARMER, type CutoverRun } from './app.js';
 /** The slots warming may hold: the share of the origin's capacity, rounded down, at least 1. */
 export const slotsFor = (capacity: number, share: number): number => Math.max(1, Math.floor(capacity * share));
 
-export const warmQueries = (run: CutoverRun): QueryRecord[] => run.origin.log.filter((q) => q.instance === WARMER);
+/** The first warmTier call's queries at the origin, or the call's logged under `instance`. */
+export const warmQueries = (run: CutoverRun, instance = WARMER): QueryRecord[] => run.origin.log.filter((q) => q.instance === instance);
 
 /** The most warming queries at the origin at once (arrival to answer, queued included), and when. */
 export function mostAtOnce(queries: readonly QueryRecord[]): { count: number; at: number } {
@@ -33,7 +34,7 @@ export function meanAtOnce(queries: readonly QueryRecord[], until: number): numb
   if (queries.length === 0) return 0;
   const from = queries[0]!.t;
   let busy = 0;
-  for (const q of queries) busy += Math.min(q.durationMs >= 0 ? q.t + q.durationMs : until, until) - q.t;
+  for (const q of queries) busy += Math.max(0, Math.min(q.durationMs >= 0 ? q.t + q.durationMs : until, until) - q.t);
   return until > from ? busy / (until - from) : 0;
 }
 
