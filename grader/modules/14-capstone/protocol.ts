@@ -1,0 +1,32 @@
+/** The messages between the capstone's primary process and its workers (node:cluster IPC). */
+import type { Layer, Source } from './layers.js';
+import type { CapstoneSettings } from './settings.js';
+
+export interface WorkerConfig {
+  layers: Layer[];
+  /** Module id to the folder its code is read from. */
+  sources: Record<string, Source>;
+  redisUrl: string;
+  /** This row's prefix: every key any worker writes is under it. */
+  prefix: string;
+  originUrl: string;
+  seed: number;
+  settings: CapstoneSettings;
+}
+
+export interface WorkerStats {
+  requests: number;
+  misses: number;
+  shed: number;
+  errors: number;
+  /** The first error's line, for the report. */
+  firstError?: string;
+}
+
+export type ToWorker = { type: 'configure'; config: WorkerConfig } | { type: 'stats' } | { type: 'stop' };
+
+export type FromWorker =
+  | { type: 'configured' }
+  | { type: 'stats'; stats: WorkerStats }
+  | { type: 'error'; line: string }
+  | { type: 'stopped' };
