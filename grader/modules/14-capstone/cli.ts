@@ -73,8 +73,8 @@ async function main(): Promise<number> {
   try {
     fleet = await startFleet({ origin, port: values.has('port') ? Number(values.get('port')) : undefined, ids: ['hot', ...MIXED_IDS], say });
     const f = fleet;
-    await f.configure(layers, sourcesOf(layers, target));
-    for (const l of describeSources(layers, target)) say(`  ${l}`);
+    await f.configure(layers, await sourcesOf(layers, target));
+    for (const l of await describeSources(layers, target)) say(`  ${l}`);
     if (cmd === 'up') {
       say(`service  ${f.url}/items/hot  (${f.workers} workers, node:cluster)`);
       say(`origin   ${f.originKind === 'pg' ? 'PostgreSQL' : f.originUrl} (latency 100 ms, capacity 16)`);

@@ -65,6 +65,8 @@ export interface Fleet {
   strayKeys(): Promise<string[] | undefined>;
   /** Keys under the run's prefix. */
   keysLeft(): Promise<number>;
+  /** Deletes every key under `prefix` (one row's, inside the run's); returns how many are left. */
+  clear(prefix: string): Promise<number>;
   stop(): Promise<{ deleted: number; left: number }>;
 }
 
@@ -189,7 +191,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
       settings,
       async configure(layers, sources) {
         const prefix = `${runPrefix}r${++row}:`;
-        const config: WorkerConfig = { layers: [...layers], sources, redisUrl: redis.url, prefix, originUrl: originUrl!, seed, settings };
+        const config: WorkerConfig = { layers: [...layers], sources, redisUrl: redis.url, prefix, originUrl: originUrl!, seed, epochMs: Date.now(), settings };
         await Promise.all(procs.map((w) => ask(w, { type: 'configure', config }, 'configured')));
         return prefix;
       },
@@ -213,6 +215,12 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
       async strayKeys() {
         if (redis.how !== 'private') return undefined;
         return (await scan('*')).filter((k) => !k.startsWith(runPrefix));
+      },
+      async clear(prefix) {
+        if (!prefix.startsWith(runPrefix)) throw new Error(`grader bug: ${prefix} is not under ${runPrefix}`);
+        const keys = await scan(`${prefix}*`);
+        for (let i = 0; i < keys.length; i += 500) await raw.del(...keys.slice(i, i + 500));
+        return (await scan(`${prefix}*`)).length;
       },
       async keysLeft() {
         return (await scan(`${runPrefix}*`)).length;

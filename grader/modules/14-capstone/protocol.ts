@@ -11,6 +11,8 @@ export interface WorkerConfig {
   prefix: string;
   originUrl: string;
   seed: number;
+  /** Wall-clock ms every worker's clock counts from: one time line for the fleet. */
+  epochMs: number;
   settings: CapstoneSettings;
 }
 

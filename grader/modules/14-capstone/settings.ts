@@ -26,7 +26,7 @@ export const SETTINGS: Readonly<CapstoneSettings> = {
   ttlMs: 1000,
   l1TtlMs: 200,
   jitter: 0.2,
-  handoffMs: 300,
+  handoffMs: 400,
   beta: 1,
   lock: { pxMs: 1000, maxWaitMs: 5000, pollMs: 20 },
   swr: { hardTtlMs: 10_000, claimMs: 2000, retryMs: 1000 },

@@ -7,7 +7,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import Fastify, { type FastifyReply } from 'fastify';
-import { createRedisStore, createRng, httpOrigin, realClock, type Origin, type SharedStore } from '@herd/harness/engine';
+import { createRedisStore, createRng, httpOrigin, realClock, type Clock, type Origin, type SharedStore } from '@herd/harness/engine';
 import { describeLearnerError } from '../../src/learner-error.js';
 import { loadExports } from '../../src/load-learner.js';
 import type { ModuleSpec } from '../../src/manifest.js';
@@ -73,6 +73,14 @@ function leave(): void {
   else active--;
 }
 
+/**
+ * The fleet's one time line. Each process's realClock counts from its own start, so a freshUntil
+ * or an expiry written by one worker would be read seconds off by another; wall time is shared.
+ */
+function fleetClock(epochMs: number): Clock {
+  return { now: () => performance.timeOrigin + performance.now() - epochMs, sleep: realClock.sleep };
+}
+
 async function configure(c: WorkerConfig): Promise<void> {
   const parts: Parts = {};
   for (const layer of c.layers) {
@@ -101,7 +109,7 @@ async function configure(c: WorkerConfig): Promise<void> {
   composed = compose(
     c.layers,
     parts,
-    { clock: realClock, rng: createRng(c.seed).fork(`learner:${instance}`), origin, ttlMs: c.settings.ttlMs, instance },
+    { clock: fleetClock(c.epochMs), rng: createRng(c.seed).fork(`learner:${instance}`), origin, ttlMs: c.settings.ttlMs, instance },
     store,
     c.settings,
     () => {

@@ -1,0 +1,65 @@
+/**
+ * One fleet per process for the checks: starting four workers costs seconds, so every check (and
+ * both targets in one test run) measures its row on the same fleet, each row on a fresh prefix.
+ * The fleet stops once nothing used it for a moment; if the process ends first, its workers exit
+ * with it (their IPC channel closes) and the private redis-server is killed on exit.
+ */
+import { startFleet, type Fleet } from './fleet.js';
+import type { Layer } from './layers.js';
+import { runLoad, type RowFigures, type Scenario } from './load.js';
+import { sourcesOf } from './sources.js';
+
+/** The checks' short rows: long enough for four or five TTL boundaries. */
+export const ROW = { seconds: 4, rate: 300 } as const;
+export const TABLE_ROW = { seconds: 6, rate: 300 } as const;
+
+let fleet: Promise<Fleet> | undefined;
+let users = 0;
+let idle: NodeJS.Timeout | undefined;
+
+async function acquire(): Promise<Fleet> {
+  clearTimeout(idle);
+  users++;
+  fleet ??= startFleet();
+  try {
+    return await fleet;
+  } catch (e) {
+    fleet = undefined;
+    users--;
+    throw e;
+  }
+}
+
+function release(): void {
+  if (--users > 0) return;
+  const f = fleet;
+  idle = setTimeout(() => {
+    if (users > 0 || fleet !== f) return;
+    fleet = undefined;
+    void f?.then((x) => x.stop()).catch(() => undefined);
+  }, 1500);
+  idle.unref();
+}
+
+export interface Row extends RowFigures {
+  layers: Layer[];
+  /** Keys outside the run's prefix (undefined on a shared Redis, where they cannot be told apart). */
+  stray?: string[];
+  /** Keys of this row still in Redis after its cleanup. */
+  left: number;
+  workers: number;
+}
+
+/** Measures one row: the stack on the fleet under a fresh prefix, then deletes the row's keys. */
+export async function measureRow(layers: readonly Layer[], target: 'starter' | 'solution', scenario: Scenario = 'hot-key', load: { seconds: number; rate: number } = ROW): Promise<Row> {
+  const f = await acquire();
+  try {
+    const prefix = await f.configure(layers, await sourcesOf(layers, target));
+    const figures = await runLoad(f, { scenario, ...load });
+    const stray = await f.strayKeys();
+    const left = await f.clear(prefix);
+    return { ...figures, layers: [...layers], stray, left, workers: f.workers };
+  } finally {
+    release();
+  }
+}
