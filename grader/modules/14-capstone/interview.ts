@@ -1,5 +1,8 @@
-/** Module 14's interview follow-ups and model answers: the README's list and `pnpm drill 14`. */
-import { defineInterview, pick } from '../../src/interview/define.js';
+/**
+ * Module 14's interview follow-ups and model answers: the README's list and `pnpm drill 14`. No
+ * answer quotes a saved grade: the checks are real-time, and docs/results.md keeps no figure of theirs.
+ */
+import { defineInterview } from '../../src/interview/define.js';
 
 export default defineInterview({
   questions: [
@@ -7,10 +10,6 @@ export default defineInterview({
       id: 'which-layer-first',
       q: 'Your service has a stampede on one hot key. You may add one layer this week. Which, and what would you measure before and after?',
       a: "Measure origin queries per TTL boundary for that key, fleet-wide, from the origin's side, and the p99 at the boundary. With many processes, single flight alone still leaves one query per process; a lock in the shared cache (or SWR with a shared refresh claim) makes it one. If the p99 at the boundary is the complaint, SWR: nobody waits on the refresh.",
-      yours: (m) => {
-        const g = pick(m('lock: one fleet-wide'), /([\d.]+) per boundary/);
-        return g && `Your stack's lock row sent ${g[0]} origin queries per boundary for four processes.`;
-      },
     },
     {
       id: 'library-across-pods',
@@ -31,10 +30,6 @@ export default defineInterview({
       id: 'p99-at-boundary',
       q: 'With the lock, the origin sees one query per boundary, but the p99 got no better. Why?',
       a: 'Every request that arrives during the rebuild still waits for it, polling the store for the holder\'s value: the miss rate of the lock row. Only serving the old value during the rebuild (SWR) or rebuilding before the expiry (XFetch) takes the rebuild off the request path.',
-      yours: (m) => {
-        const g = pick(m('SWR or XFetch: no wait'), /([\d.]+) per boundary/);
-        return g && `With SWR or XFetch on top, your stack sent ${g[0]} per refresh and nobody waited.`;
-      },
     },
   ],
 });
