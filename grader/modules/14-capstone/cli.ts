@@ -63,7 +63,7 @@ async function main(): Promise<number> {
   const origin = values.get('origin') === 'pg' ? 'pg' : 'http';
   const say = (l: string): void => console.log(l);
   if (cmd === 'table') {
-    return runTable({ target, origin, say, seconds: Number(values.get('seconds') ?? 6), rate: Number(values.get('rate') ?? 300), peers: flags.has('peers') || true });
+    return runTable({ target, origin, say, seconds: Number(values.get('seconds') ?? 6), rate: Number(values.get('rate') ?? 300), peers: flags.has('peers') });
   }
   if (cmd !== 'up' && cmd !== 'load') throw new CapstoneError(USAGE);
   const layers = await chosenStack(target, values.get('layers'));

@@ -174,6 +174,44 @@ function noCache(): MemoryCache {
 
 const asOrigin = (r: ReadThrough): Origin => ({ fetch: (key) => r.get(key) });
 
+/**
+ * The lock as XFetch's origin. XFetch times its recompute (delta) and draws its next early
+ * recompute from it. A process whose recompute the lock answers from the holder's handoff took a
+ * millisecond, and the entry it writes would say so: the next window's early recompute then comes
+ * a few ms before the expiry, too late, and the key expires under load. So the handoff keeps the
+ * holder's rebuild time beside the value, and an answer taken from it lasts at least that long.
+ */
+function lockAsXFetchOrigin(store: SharedStore, clock: Clock, lockOver: (s: SharedStore) => ReadThrough): Origin {
+  const fencedAt = new Map<string, number>();
+  const took = new Map<string, number>();
+  const timed: SharedStore = {
+    ...store,
+    async get(name) {
+      const raw = await store.get(name);
+      if (raw === null) return null;
+      const { v, d } = JSON.parse(raw) as { v: string; d: number };
+      took.set(name, d);
+      return v;
+    },
+    async nextFence(name) {
+      fencedAt.set(name, clock.now());
+      return store.nextFence(name);
+    },
+    setFenced: (name, value, fence, px) => store.setFenced(name, JSON.stringify({ v: value, d: clock.now() - (fencedAt.get(name) ?? clock.now()) }), fence, px),
+  };
+  const locked = lockOver(timed);
+  return {
+    async fetch(key) {
+      const started = clock.now();
+      took.delete(key);
+      const value = await locked.get(key);
+      const rest = (took.get(key) ?? 0) - (clock.now() - started);
+      if (rest > 0) await clock.sleep(rest);
+      return value;
+    },
+  };
+}
+
 function storeFailure(e: unknown): boolean {
   if (isHerdError(e, 'STORE_UNAVAILABLE')) return true;
   const name = (e as { name?: unknown } | undefined)?.name;
@@ -205,7 +243,7 @@ export function compose(layers: readonly Layer[], parts: Parts, base: BaseDeps, 
   } else if (has('xfetch')) {
     // The early recomputes of the four processes meet at the lock: its value is only a handoff
     // from the holder to the waiters, kept far shorter than the TTL so no recompute reads it back.
-    const below = has('lock') ? asOrigin(lockOver(handoff, settings.handoffMs, 'handoff')) : origin;
+    const below = has('lock') ? lockAsXFetchOrigin(handoff, clock, (s) => lockOver(s, settings.handoffMs, 'handoff')) : origin;
     path = fn<(d: unknown) => ReadThrough>(parts, 'createXFetchCache')({ ...deps, rng: rng.fork('xfetch'), origin: below, store: values, singleFlight, beta: settings.beta });
   } else if (has('lock')) {
     path = lockOver(values, ttlMs, 'lock');
