@@ -88,7 +88,7 @@ async function main(): Promise<number> {
     }
     const seconds = Number(values.get('seconds') ?? 6);
     const rate = Number(values.get('rate') ?? 300);
-    say(`capstone ${scenario}: ${f.workers} workers, ${seconds} s at ${rate} req/s, TTL ${f.settings.ttlMs} ms`);
+    say(`capstone ${scenario}: ${f.workers} workers, ${seconds} s at ${rate} req/s, TTL ${f.settings.ttlMs} ms, origin ${f.originKind === 'pg' ? 'PostgreSQL' : 'HTTP'}`);
     const r = await runLoad(f, { scenario, seconds, rate });
     for (const l of rowLines(r)) say(l);
     return 0;

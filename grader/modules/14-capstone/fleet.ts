@@ -96,7 +96,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
       const url = process.env.DATABASE_URL ?? PG_DEFAULT_URL;
       const ready = await preparePg(url, options.ids ?? ['hot']);
       if (typeof ready === 'string') {
-        say(`PostgreSQL at ${url.replace(/\/\/[^@/]*@/, '//')} not reachable (${ready.slice(0, 40)}): using the HTTP origin`);
+        say(`PostgreSQL at ${url.replace(/\/\/[^@/]*@/, '//')} not reachable (${ready.slice(0, 60)}): using the HTTP origin`);
       } else {
         pgLog = ready;
         stops.push(() => ready.close());
@@ -136,7 +136,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
         });
       }),
     );
-    stops.push(async () => {
+    const stopWorkers = async (): Promise<void> => {
       await Promise.all(
         procs.map(
           (w) =>
@@ -148,7 +148,8 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
             }),
         ),
       );
-    });
+    };
+    stops.push(stopWorkers);
     await listening;
 
     const ask = <T extends FromWorker['type']>(w: Worker, m: ToWorker, want: T): Promise<Extract<FromWorker, { type: T }>> =>
@@ -226,6 +227,8 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
         return (await scan(`${runPrefix}*`)).length;
       },
       async stop() {
+        // Workers first: a write still in flight must not land after the cleanup.
+        await stopWorkers();
         let deleted = 0;
         try {
           deleted = await store.cleanup();

@@ -4,13 +4,15 @@
  * the queries are counted at the database, not by the service. Each worker's pool holds its share
  * of the origin's capacity. PUT writes the row and bumps its version.
  */
+import { userInfo } from 'node:os';
 import pg from 'pg';
 import { HerdError, type Origin, type OriginValue } from '@herd/harness/engine';
 import { ORIGIN } from './settings.js';
 import type { CapstoneSettings } from './settings.js';
 
 export const PG_SCHEMA = 'herd_capstone';
-export const PG_DEFAULT_URL = 'postgres://127.0.0.1:5432/test';
+/** The machine's server, as the user this process runs as (what psql assumes; pg needs it said when USER is unset). */
+export const PG_DEFAULT_URL = `postgres://${encodeURIComponent(userInfo().username)}@127.0.0.1:5432/test`;
 
 export function pgOrigin(url: string, instance: string, _settings: CapstoneSettings, workers = 4): Origin & { close(): Promise<void> } & { origin: Origin } {
   const pool = new pg.Pool({ connectionString: url, max: Math.max(1, Math.ceil(ORIGIN.capacity / workers)), connectionTimeoutMillis: 2000 });
