@@ -248,6 +248,13 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   }
 }
 
+/** redis-server on port $2 for as long as process $1 lives; SIGTERM stops both. */
+const WATCHED_REDIS = `command -v redis-server >/dev/null || exit 127
+redis-server --port "$2" --bind 127.0.0.1 --save '' --appendonly no >/dev/null 2>&1 & R=$!
+trap 'kill $R 2>/dev/null; exit 0' TERM INT
+while kill -0 "$1" 2>/dev/null && kill -0 $R 2>/dev/null; do sleep 0.5; done
+kill $R 2>/dev/null`;
+
 /**
  * A redis-server of this run's own on a free port (no persistence), so every key in it can be
  * checked; else REDIS_URL or 127.0.0.1:6379 as locateRedis finds them.
@@ -255,12 +262,14 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
 async function privateRedis(): Promise<{ url: string; how: string; stop(): Promise<void> }> {
   if (process.env.REDIS_URL === undefined || process.env.REDIS_URL === '') {
     const port = await freePort();
-    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    // Through a shell that watches this process: a parent killed outright (a watchdog's SIGKILL)
+    // runs no exit handler, and the redis-server must not outlive it.
+    const child = spawn('sh', ['-c', WATCHED_REDIS, 'sh', String(process.pid), String(port)], { stdio: 'ignore' });
     const gone = new Promise<boolean>((resolve) => {
       child.once('error', () => resolve(true));
       child.once('exit', () => resolve(true));
     });
-    const kill = (): void => void child.kill('SIGKILL');
+    const kill = (): void => void child.kill('SIGTERM');
     process.once('exit', kill);
     const url = `redis://127.0.0.1:${port}`;
     for (let i = 0; i < 50; i++) {
@@ -275,7 +284,6 @@ async function privateRedis(): Promise<{ url: string; how: string; stop(): Promi
             process.removeListener('exit', kill);
             child.kill('SIGTERM');
             await Promise.race([gone, sleep(2000)]);
-            kill();
           },
         };
       } catch {

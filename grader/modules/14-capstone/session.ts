@@ -4,6 +4,7 @@
  * The fleet stops once nothing used it for a moment; if the process ends first, its workers exit
  * with it (their IPC channel closes) and the private redis-server is killed on exit.
  */
+import { appendFileSync } from 'node:fs';
 import { startFleet, type Fleet } from './fleet.js';
 import type { Layer } from './layers.js';
 import { runLoad, type RowFigures, type Scenario } from './load.js';
@@ -58,7 +59,11 @@ export async function measureRow(layers: readonly Layer[], target: 'starter' | '
     const figures = await runLoad(f, { scenario, ...load });
     const stray = await f.strayKeys();
     const left = await f.clear(prefix);
-    return { ...figures, layers: [...layers], stray, left, workers: f.workers };
+    const row = { ...figures, layers: [...layers], stray, left, workers: f.workers };
+    // For establishing the checks' margins over many runs: one JSON line per row measured.
+    const log = process.env.HERD_CAPSTONE_LOG;
+    if (log) appendFileSync(log, `${JSON.stringify({ target, ...row, perSecond: undefined, stats: undefined })}\n`);
+    return row;
   } finally {
     release();
   }
