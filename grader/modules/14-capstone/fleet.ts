@@ -59,6 +59,8 @@ export interface Fleet {
   /** Switches every worker to `layers` under a fresh prefix; resolves when all are ready. */
   configure(layers: readonly Layer[], sources: Record<string, 'modules' | 'solutions'>): Promise<string>;
   stats(): Promise<WorkerStats>;
+  /** Waits (up to 10 s) until no request is in flight, then closes every worker's store. */
+  park(): Promise<void>;
   /** Origin queries since `from` (ms on realClock, the HTTP origin's own clock). */
   queries(from: number): Promise<Query[]>;
   /** Keys in Redis outside the run's prefix (private Redis only; else undefined). */
@@ -198,15 +200,24 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
       },
       async stats() {
         const all = await Promise.all(procs.map((w) => ask(w, { type: 'stats' }, 'stats')));
-        const sum: WorkerStats = { requests: 0, misses: 0, shed: 0, errors: 0 };
+        const sum: WorkerStats = { requests: 0, misses: 0, shed: 0, errors: 0, active: 0 };
         for (const { stats: s } of all) {
           sum.requests += s.requests;
           sum.misses += s.misses;
           sum.shed += s.shed;
           sum.errors += s.errors;
+          sum.active += s.active;
           sum.firstError ??= s.firstError;
         }
         return sum;
+      },
+      async park() {
+        for (let i = 0; i < 100; i++) {
+          const all = await Promise.all(procs.map((w) => ask(w, { type: 'stats' }, 'stats')));
+          if (all.every((a) => a.stats.active === 0)) break;
+          await sleep(100);
+        }
+        await Promise.all(procs.map((w) => ask(w, { type: 'park' }, 'parked')));
       },
       async queries(from) {
         if (http) return http.origin.log.filter((q) => q.t >= from).map(({ t, key, instance }) => ({ t, key, instance }));

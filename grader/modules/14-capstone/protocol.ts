@@ -21,14 +21,17 @@ export interface WorkerStats {
   misses: number;
   shed: number;
   errors: number;
+  /** Requests being served right now. */
+  active: number;
   /** The first error's line, for the report. */
   firstError?: string;
 }
 
-export type ToWorker = { type: 'configure'; config: WorkerConfig } | { type: 'stats' } | { type: 'stop' };
+export type ToWorker = { type: 'configure'; config: WorkerConfig } | { type: 'stats' } | { type: 'park' } | { type: 'stop' };
 
 export type FromWorker =
   | { type: 'configured' }
   | { type: 'stats'; stats: WorkerStats }
+  | { type: 'parked' }
   | { type: 'error'; line: string }
   | { type: 'stopped' };

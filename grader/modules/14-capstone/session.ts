@@ -57,6 +57,7 @@ export async function measureRow(layers: readonly Layer[], target: 'starter' | '
   try {
     const prefix = await f.configure(layers, await sourcesOf(layers, target));
     const figures = await runLoad(f, { scenario, ...load });
+    await f.park();
     const stray = await f.strayKeys();
     const left = await f.clear(prefix);
     const row = { ...figures, layers: [...layers], stray, left, workers: f.workers };

@@ -99,6 +99,7 @@ export async function runTable(o: { target: 'starter' | 'solution'; origin: 'htt
       for (const [id, s] of Object.entries(sources)) if (s === 'modules' && !yours.includes(id)) yours.push(id);
       const prefix = await fleet.configure(row.layers, sources);
       const r = await runLoad(fleet, { scenario: 'hot-key', seconds, rate });
+      await fleet.park();
       const left = await fleet.clear(prefix);
       if (left > 0) o.say(`warning: ${left} keys left under ${prefix}`);
       out.push({ label: row.label, r });

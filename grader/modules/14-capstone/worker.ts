@@ -25,7 +25,7 @@ let store: SharedStore | undefined;
 let origin: Origin | undefined;
 let closeOrigin: (() => Promise<void>) | undefined;
 let config: WorkerConfig | undefined;
-let stats: WorkerStats = { requests: 0, misses: 0, shed: 0, errors: 0 };
+let stats: WorkerStats = { requests: 0, misses: 0, shed: 0, errors: 0, active: 0 };
 /** The file a failure is blamed on when its stack names none: the stack's first layer's. */
 let file = 'modules/14-capstone/stack.ts';
 
@@ -104,7 +104,7 @@ async function configure(c: WorkerConfig): Promise<void> {
     }
   }
   config = c;
-  stats = { requests: 0, misses: 0, shed: 0, errors: 0 };
+  stats = { requests: 0, misses: 0, shed: 0, errors: 0, active: 0 };
   file = c.layers.length > 0 ? `${c.sources[LAYER_MODULE[c.layers[0]!].id]}/${LAYER_MODULE[c.layers[0]!].id}/${LAYER_MODULE[c.layers[0]!].file}` : file;
   composed = compose(
     c.layers,
@@ -192,7 +192,14 @@ async function main(): Promise<void> {
         (e: unknown) => send({ type: 'error', line: describeLearnerError(e, file) }),
       );
     } else if (m.type === 'stats') {
-      send({ type: 'stats', stats });
+      send({ type: 'stats', stats: { ...stats, active: active + waiting.length } });
+    } else if (m.type === 'park') {
+      // Between rows: the stack's store closed, so no background refresh can write under the
+      // row's prefix once the primary has deleted it.
+      composed = undefined;
+      const s = store;
+      store = undefined;
+      void (s?.close() ?? Promise.resolve()).then(() => send({ type: 'parked' }));
     } else if (m.type === 'stop') {
       void (async () => {
         await app.close().catch(() => undefined);
