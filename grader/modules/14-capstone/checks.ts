@@ -47,7 +47,9 @@ function rowTrouble(r: Row, ctx: CheckContext): string | undefined {
   const label = `stack ${labelOf(r.layers)}`;
   if (r.stray !== undefined && r.stray.length > 0) return `${label}: key ${r.stray[0]} is outside the run's prefix: every key must go through deps.store`;
   if (r.left > 0) return `${label}: ${r.left} keys were still under the row's prefix after its cleanup`;
-  if (r.errors > 0) return `${ctx.file}: ${label}: ${r.errors} requests failed${r.stats.firstError ? `: ${r.stats.firstError}` : ''}`;
+  // The service's own failures (an exception in the read path), not the load generator's
+  // timeouts: on a starved machine autocannon gives up on a few requests whatever the stack.
+  if (r.stats.errors > 0) return `${ctx.file}: ${label}: ${r.stats.errors} requests failed${r.stats.firstError ? `: ${r.stats.firstError}` : ''}`;
   if (r.boundaries < 2) return `${label}: only ${r.boundaries} TTL boundaries in ${r.requests} requests: the machine is too busy to measure; run it again`;
   return undefined;
 }

@@ -15,6 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { createRedisStore, isHerdError, locateRedis, realClock, repoRoot, serveOrigin, type OriginServer, type QueryRecord } from '@herd/harness/engine';
 import type { Layer } from './layers.js';
+import type { Peer } from './peers.js';
 import { PG_DEFAULT_URL, preparePg } from './pg-origin.js';
 import type { FromWorker, ToWorker, WorkerConfig, WorkerStats } from './protocol.js';
 import { ORIGIN, SETTINGS, WORKERS, isAbsent, type CapstoneSettings } from './settings.js';
@@ -57,7 +58,7 @@ export interface Fleet {
   workers: number;
   settings: CapstoneSettings;
   /** Switches every worker to `layers` under a fresh prefix; resolves when all are ready. */
-  configure(layers: readonly Layer[], sources: Record<string, 'modules' | 'solutions'>): Promise<string>;
+  configure(layers: readonly Layer[], sources: Record<string, 'modules' | 'solutions'>, peer?: Peer): Promise<string>;
   stats(): Promise<WorkerStats>;
   /** Waits (up to 10 s) until no request is in flight, then closes every worker's store. */
   park(): Promise<void>;
@@ -192,9 +193,9 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
       runPrefix,
       workers,
       settings,
-      async configure(layers, sources) {
+      async configure(layers, sources, peer) {
         const prefix = `${runPrefix}r${++row}:`;
-        const config: WorkerConfig = { layers: [...layers], sources, redisUrl: redis.url, prefix, originUrl: originUrl!, seed, epochMs: Date.now(), settings };
+        const config: WorkerConfig = { layers: [...layers], peer, sources, redisUrl: redis.url, prefix, originUrl: originUrl!, seed, epochMs: Date.now(), settings };
         await Promise.all(procs.map((w) => ask(w, { type: 'configure', config }, 'configured')));
         return prefix;
       },

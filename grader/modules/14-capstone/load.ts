@@ -109,7 +109,7 @@ export async function runLoad(fleet: Fleet, options: LoadOptions): Promise<RowFi
     sawtooth: detectSawtooth(fine, ttl, ttl / 4).detected,
     p99: percentile(result.latencies, 0.99),
     p999: percentile(result.latencies, 0.999),
-    missRate: (stats.misses - before.misses) / requests,
+    missRate: Math.max(0, stats.misses - before.misses) / requests,
     errors,
     non2xx: result.non2xx,
     stats,

@@ -1,9 +1,12 @@
 /** The messages between the capstone's primary process and its workers (node:cluster IPC). */
 import type { Layer, Source } from './layers.js';
+import type { Peer } from './peers.js';
 import type { CapstoneSettings } from './settings.js';
 
 export interface WorkerConfig {
   layers: Layer[];
+  /** A peer library's read path instead of the layers (the table's peer rows). */
+  peer?: Peer;
   /** Module id to the folder its code is read from. */
   sources: Record<string, Source>;
   redisUrl: string;

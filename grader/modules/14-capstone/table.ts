@@ -9,6 +9,7 @@ import { repoRoot } from '@herd/harness/engine';
 import { startFleet } from './fleet.js';
 import { checkStack, type Layer } from './layers.js';
 import { MIXED_IDS, runLoad, type RowFigures } from './load.js';
+import { PEERS, PEER_LABEL, type Peer } from './peers.js';
 import { TABLE_ROW } from './session.js';
 import { ORIGIN } from './settings.js';
 import { sourcesOf } from './sources.js';
@@ -84,9 +85,10 @@ export async function runTable(o: { target: 'starter' | 'solution'; origin: 'htt
   const rate = o.rate || TABLE_ROW.rate;
   const file = `${o.target === 'solution' ? 'solutions' : 'modules'}/14-capstone/stack.ts`;
   const mine = checkStack(((await loadExports(STACK_SPEC, o.target)).stack as () => unknown)(), file);
-  const rows: Array<{ label: string; layers: Layer[] }> = [...TABLE_ROWS];
+  const rows: Array<{ label: string; layers: Layer[]; peer?: Peer }> = [...TABLE_ROWS];
   if (typeof mine !== 'string') rows.push({ label: o.target === 'solution' ? 'full (reference)' : 'full (your stack)', layers: mine });
   else o.say(mine);
+  if (o.peers) for (const peer of PEERS) rows.push({ label: PEER_LABEL[peer], layers: [], peer });
   const fleet = await startFleet({ origin: o.origin, ids: ['hot', ...MIXED_IDS], say: o.say });
   const out: TableRow[] = [];
   const yours: string[] = [];
@@ -97,7 +99,7 @@ export async function runTable(o: { target: 'starter' | 'solution'; origin: 'htt
     for (const row of rows) {
       const sources = await sourcesOf(row.layers, o.target);
       for (const [id, s] of Object.entries(sources)) if (s === 'modules' && !yours.includes(id)) yours.push(id);
-      const prefix = await fleet.configure(row.layers, sources);
+      const prefix = await fleet.configure(row.layers, sources, row.peer);
       const r = await runLoad(fleet, { scenario: 'hot-key', seconds, rate });
       await fleet.park();
       const left = await fleet.clear(prefix);

@@ -14,6 +14,7 @@ import type { ModuleSpec } from '../../src/manifest.js';
 import { ShedError, compose, type Composed, type NodeView, type Parts } from './compose.js';
 import { LAYER_MODULE } from './layers.js';
 import type { FromWorker, ToWorker, WorkerConfig, WorkerStats } from './protocol.js';
+import { peerPath } from './peers.js';
 import { pgOrigin } from './pg-origin.js';
 
 const id = process.env.CAPSTONE_WORKER ?? '0';
@@ -25,6 +26,9 @@ let store: SharedStore | undefined;
 let origin: Origin | undefined;
 let closeOrigin: (() => Promise<void>) | undefined;
 let config: WorkerConfig | undefined;
+let closePeer: (() => Promise<void>) | undefined;
+/** Bumped at every configure and park: a request counts only in the row it started in. */
+let generation = 0;
 let stats: WorkerStats = { requests: 0, misses: 0, shed: 0, errors: 0, active: 0 };
 /** The file a failure is blamed on when its stack names none: the stack's first layer's. */
 let file = 'modules/14-capstone/stack.ts';
@@ -104,18 +108,28 @@ async function configure(c: WorkerConfig): Promise<void> {
     }
   }
   config = c;
+  generation++;
   stats = { requests: 0, misses: 0, shed: 0, errors: 0, active: 0 };
   file = c.layers.length > 0 ? `${c.sources[LAYER_MODULE[c.layers[0]!].id]}/${LAYER_MODULE[c.layers[0]!].id}/${LAYER_MODULE[c.layers[0]!].file}` : file;
+  const onMiss = (): void => {
+    const r = request.getStore();
+    if (r) r.miss = true;
+  };
+  await closePeer?.();
+  closePeer = undefined;
+  if (c.peer !== undefined) {
+    const p = await peerPath(c.peer, origin, c.settings, c.redisUrl, c.prefix, onMiss);
+    closePeer = p.close;
+    composed = p;
+    return;
+  }
   composed = compose(
     c.layers,
     parts,
     { clock: fleetClock(c.epochMs), rng: createRng(c.seed).fork(`learner:${instance}`), origin, ttlMs: c.settings.ttlMs, instance },
     store,
     c.settings,
-    () => {
-      const r = request.getStore();
-      if (r) r.miss = true;
-    },
+    onMiss,
   );
 }
 
@@ -138,13 +152,14 @@ async function main(): Promise<void> {
   app.get('/health', async () => ({ ok: true, worker: instance, stack: config?.layers ?? null }));
 
   app.get<{ Params: { id: string } }>('/items/:id', { schema: { params: ID_SCHEMA } }, async (req, reply) => {
-    const c = composed;
-    if (c === undefined) return reply.code(503).send({ error: 'starting', message: 'the stack is not configured yet' });
-    stats.requests++;
+    if (composed === undefined) return reply.code(503).send({ error: 'starting', message: 'the stack is not configured yet' });
+    const row = generation;
     const started = realClock.now();
-    if (c.admission) {
-      const decision = c.admission({ id: nextId++, priority: 'normal', deadline: started + 1000, kind: 'work' }, view());
+    const admission = composed.admission;
+    if (admission) {
+      const decision = admission({ id: nextId++, priority: 'normal', deadline: started + 1000, kind: 'work' }, view());
       if (!decision.admit) {
+        stats.requests++;
         stats.shed++;
         return reply
           .code(503)
@@ -153,13 +168,22 @@ async function main(): Promise<void> {
       }
     }
     const queued = await enter();
+    // A request that waited at the door through a change of stack belongs to no row.
+    const c = composed;
+    if (c === undefined || row !== generation) {
+      leave();
+      return reply.code(503).send({ error: 'reconfigured', message: 'the stack changed while this request waited' });
+    }
+    stats.requests++;
     const mark = { miss: false };
     try {
       const value = await request.run(mark, () => c.path.get(req.params.id));
+      if (row !== generation) return reply.code(503).send({ error: 'reconfigured', message: 'the stack changed during this request' });
       if (mark.miss) stats.misses++;
       if (value === null) return reply.code(404).send({ id: req.params.id, found: false });
       return reply.send(value);
     } catch (e) {
+      if (row !== generation) return reply.code(503).send({ error: 'reconfigured', message: 'the stack changed during this request' });
       return failed(reply, e);
     } finally {
       leave();
@@ -197,6 +221,9 @@ async function main(): Promise<void> {
       // Between rows: the stack's store closed, so no background refresh can write under the
       // row's prefix once the primary has deleted it.
       composed = undefined;
+      generation++;
+      void closePeer?.();
+      closePeer = undefined;
       const s = store;
       store = undefined;
       void (s?.close() ?? Promise.resolve()).then(() => send({ type: 'parked' }));
