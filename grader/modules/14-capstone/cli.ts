@@ -5,6 +5,7 @@
  *   --layers a,b,c   the stack for this run (default: stack.ts; "naive" for none)
  *   --solution       the reference's stack.ts and every layer's reference
  *   --origin pg      PostgreSQL on 127.0.0.1:5432 (DATABASE_URL), if reachable
+ *   --peers          (table) also the peer libraries' rows
  *   --seconds N, --rate N, --port N
  */
 import { loadExports } from '../../src/load-learner.js';

@@ -14,14 +14,22 @@ import { sourcesOf } from './sources.js';
 export const ROW = { seconds: 4, rate: 300 } as const;
 export const TABLE_ROW = { seconds: 6, rate: 300 } as const;
 
+/** How long the fleet waits for its next row before it stops (one grade's checks, both test directions). */
+const IDLE_MS = 5000;
+
 let fleet: Promise<Fleet> | undefined;
+/** The previous fleet's stop: a new fleet starts only once it is over, so two never overlap. */
+let stopping: Promise<void> = Promise.resolve();
 let users = 0;
 let idle: NodeJS.Timeout | undefined;
 
 async function acquire(): Promise<Fleet> {
   clearTimeout(idle);
   users++;
-  fleet ??= startFleet();
+  if (fleet === undefined) {
+    const previous = stopping;
+    fleet = previous.then(() => startFleet());
+  }
   try {
     return await fleet;
   } catch (e) {
@@ -37,8 +45,11 @@ function release(): void {
   idle = setTimeout(() => {
     if (users > 0 || fleet !== f) return;
     fleet = undefined;
-    void f?.then((x) => x.stop()).catch(() => undefined);
-  }, 1500);
+    stopping = (f ?? Promise.reject(new Error('no fleet'))).then((x) => x.stop()).then(
+      () => undefined,
+      () => undefined,
+    );
+  }, IDLE_MS);
   idle.unref();
 }
 
