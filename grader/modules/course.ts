@@ -23,5 +23,5 @@ export const course: readonly CourseEntry[] = [
   await built(import('./11-cascading-failure/module.js')),
   await built(import('./12-metastable-retries/module.js')),
   await built(import('./13-circuit-breaker/module.js')),
-  coming('14-capstone', 'capstone service', 'a Redis-backed HTTP service with the full stack, a load test, dashboard and runbook'),
+  await built(import('./14-capstone/module.js')),
 ];

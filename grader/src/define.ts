@@ -61,6 +61,11 @@ export interface CheckDef {
    * docs/results.md gives its status and target but not its figures (pnpm results stays stable).
    */
   realTime?: true;
+  /**
+   * Wall time this check may take before the isolated grader's watchdog stops it, ms, when it
+   * needs more than the default (WATCHDOG_MS): a check that starts a fleet of real processes.
+   */
+  wallMs?: number;
   /** What the starter's failure must say: proves it fails for the reason the module teaches. */
   starterFails: RegExp;
   run: CheckFn;

@@ -94,20 +94,22 @@ export function gradeIsolated(spec: ModuleSpec, target: Target, options: Isolate
     // At the watchdog: a child that still answers a ping is waiting (a top-level await or a
     // promise outside the virtual clock that never settles); one that does not is blocked.
     let pinged: NodeJS.Timeout | undefined;
+    // A check may need more wall time than the default (the capstone starts a fleet of processes).
+    const limitOf = (): number => Math.max(watchdogMs, spec.checks.find((c) => c.name === current?.name)?.wallMs ?? 0);
     const arm = (): void => {
       clearTimeout(startup);
       clearTimeout(timer);
       clearTimeout(pinged);
       timer = setTimeout(() => {
         child.send({ type: 'ping' });
-        pinged = setTimeout(() => finish(() => resolve(hungResult(spec, target, options.only, done, current, watchdogMs, 'blocked'))), PING_GRACE_MS);
-      }, watchdogMs);
+        pinged = setTimeout(() => finish(() => resolve(hungResult(spec, target, options.only, done, current, limitOf(), 'blocked'))), PING_GRACE_MS);
+      }, limitOf());
     };
 
     child.on('message', (m: ChildReply) => {
       if (m.type === 'pong') {
         clearTimeout(pinged);
-        finish(() => resolve(hungResult(spec, target, options.only, done, current, watchdogMs, 'waiting')));
+        finish(() => resolve(hungResult(spec, target, options.only, done, current, limitOf(), 'waiting')));
       } else if (m.type === 'ready') {
         arm();
       } else if (m.type === 'check') {
