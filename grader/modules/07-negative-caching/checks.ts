@@ -1,6 +1,6 @@
 /**
  * Hidden checks for module 07 (negative caching): at most one "not found" per absent key per
- * negative TTL; a scan of 12,000 distinct absent ids held to maxNegative entries, measured by
+ * negative TTL; a scan of 18,000 distinct absent ids held to maxNegative entries, measured by
  * reading back what it scanned, and exactly at a bound of 100 with nothing else reading; two
  * caches one after the other keeping nothing of each other's; the existing items' hit rate unmoved by the scan; a key that
  * comes into existence served within the negative TTL, and at once once created(key) says so;
@@ -166,7 +166,8 @@ const raw: Record<string, CheckFn> = {
     const { run } = q;
     const series = run.report.origin.perSecond;
     const c = crowding(run, NEG.negativeTtlMs, (k) => !k.startsWith('item:'));
-    const fail = crowded(c, NEG.negativeTtlMs) ?? notCached(run) ?? unbacked(run, nullGrace(NEG.negativeTtlMs, false)) ?? (await judgeTwins(exports, seed));
+    // Two caches back to back first: entries left by an earlier cache would show below as nulls the origin never backed.
+    const fail = (await judgeTwins(exports, seed)) ?? crowded(c, NEG.negativeTtlMs) ?? notCached(run) ?? unbacked(run, nullGrace(NEG.negativeTtlMs, false));
     if (fail) return { ...fail, series };
     const share = cachedShare(answeredFromCache(run, isGone));
     return audited({ pass: true, measured: `${c.most} per key per TTL; ${pct(share)} cached`, figure: c.most, bound: PER_TTL, series }, q);
@@ -391,7 +392,8 @@ const raw: Record<string, CheckFn> = {
         return judgeRedis(run);
       };
       const first = await once();
-      if (first.pass) return first;
+      // A second run is for a loaded machine's stalls; a run at more than twice the bound is no stall.
+      if (first.pass || (first.figure ?? 0) > 2 * REAL.perWindow) return first;
       const second = await once();
       return second.pass ? { ...second, measured: `${second.measured}; on a second run` } : { ...second, message: `${second.message ?? ''} (a second run failed too)` };
     });

@@ -2,7 +2,7 @@
  * `pnpm demo 07`: the crawler's minute, five seconds a line, from a measured run: what reached
  * the origin (absent ids against existing items), the items' hit rate, what the scan's probes
  * found held, and when the created keys were first served. Played fast (not live: a test, a
- * pipe) it runs the checks' shorter crawl of 12,000 ids instead of 100,000: the same lines.
+ * pipe) it runs the checks' shorter crawl of 18,000 ids instead of 100,000: the same lines.
  */
 import chalk from 'chalk';
 import { sparkline } from '@herd/harness/engine';

@@ -30,7 +30,7 @@ export default defineModule({
     },
     {
       name: 'scan: negative entries bounded',
-      target: `12,000 absent ids: held <= ${NEG.maxNegative.toLocaleString('en-US')} (maxNegative), the newest ${NEG.maxNegative / 2} all; exactly ${EXACT.maxNegative} at a bound of ${EXACT.maxNegative}`,
+      target: `18,000 absent ids: held <= ${NEG.maxNegative.toLocaleString('en-US')} (maxNegative), the newest ${NEG.maxNegative / 2} all; exactly ${EXACT.maxNegative} at a bound of ${EXACT.maxNegative}`,
       value: NEG.maxNegative,
       seeds: 'once',
       run: checks['scan: negative entries bounded']!,
