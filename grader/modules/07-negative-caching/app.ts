@@ -5,7 +5,7 @@
  * created(key) on every instance, as a pub/sub invalidation would, and records when each call
  * settled. The checks, the headline and the demo all build it here.
  */
-import type { AppDeps, AppFactory, Clock, FleetContext, SharedStore } from '@herd/harness/engine';
+import { createEmbeddedStore, type AppDeps, type AppFactory, type Clock, type FleetContext, type SharedStore } from '@herd/harness/engine';
 import { fleetStore, type FleetStoreOptions } from '../../src/cache/fleet-store.js';
 import type { AppBuilder, CacheApp, Exports } from '../../src/define.js';
 import { referenceSingleFlight, type SingleFlight } from '../03-distributed-lock/app.js';
@@ -32,6 +32,10 @@ export interface NegativeAppOptions extends FleetStoreOptions {
   announced?: Announcements;
   /** Do not play the writer (no created() calls). */
   silent?: boolean;
+  /** Handed the fleet's shared store itself (no round trip), so a check can read it directly. */
+  onSharedStore?: (store: SharedStore) => void;
+  /** Called the moment each created(key) resolves, before anything else runs on the clock. */
+  afterCreated?: (instance: string, key: string, atMs: number) => Promise<void> | void;
 }
 
 /**
@@ -45,7 +49,15 @@ export async function negativeCacheApp(exports: Exports, options: NegativeAppOpt
   const negativeTtlMs = options.negativeTtlMs ?? NEG.negativeTtlMs;
   const maxNegative = options.maxNegative ?? NEG.maxNegative;
   const shared = options.shared ?? options.store !== undefined;
-  const storeOf = fleetStore(options);
+  const make = options.store ?? ((fleet: FleetContext) => createEmbeddedStore(fleet.clock));
+  const storeOf = fleetStore({
+    ...options,
+    store: (fleet) => {
+      const s = make(fleet);
+      options.onSharedStore?.(s);
+      return s;
+    },
+  });
   const real = options.store !== undefined;
   const learner = exports.createNegativeCache as (deps: NegativeDeps) => NegativeApp;
   const t0s = new WeakMap<FleetContext, number>();
@@ -62,6 +74,7 @@ export async function negativeCacheApp(exports: Exports, options: NegativeAppOpt
           try {
             await app.created!(c.announced);
             settled = fleet.clock.now() - t0;
+            await options.afterCreated?.(deps.instance, c.announced, settled);
           } catch {
             // The check reports a created() that threw (NaN).
           }

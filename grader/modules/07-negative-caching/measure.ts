@@ -38,10 +38,10 @@ export interface Crowding {
  * instance (the most in any window of `windowMs`), and fleet-wide (queries per window, a window
  * opened by a query that falls in no open one). `keys` picks the keys; `fromMs`/`toMs` the span.
  */
-export function crowding(run: RunResult, windowMs: number, keys: (key: string) => boolean, span: { fromMs?: number; toMs?: number } = {}): Crowding {
+export function crowding(run: RunResult, windowMs: number, keys: (key: string) => boolean, span: { fromMs?: number; toMs?: number } = {}, outcome: QueryRecord['outcome'] = 'absent'): Crowding {
   const from = span.fromMs ?? -Infinity;
   const to = span.toMs ?? Infinity;
-  const by = queriesByKey(run, (q) => q.outcome === 'absent' && keys(q.key) && q.t >= from && q.t < to);
+  const by = queriesByKey(run, (q) => q.outcome === outcome && keys(q.key) && q.t >= from && q.t < to);
   let worst: Crowding = { most: 0, key: '', instance: '', at: NaN, perWindow: 0, keys: by.size };
   let ratios = 0;
   for (const [key, list] of by) {
@@ -182,6 +182,31 @@ export function lastNullFrom(run: RunResult, key: string, fromMs: number, instan
     if (s >= fromMs && !(s <= last)) last = s;
   }
   return last;
+}
+
+/**
+ * Reads that answered after a query of their own (started within the read, same key and
+ * instance) had failed: a retry loop inside get() that keeps an error from the caller.
+ */
+export function retriedInside(run: RunResult): { count: number; first?: { key: string; instance: string; at: number; failures: number; waitedMs: number } } {
+  const failed = queriesByKey(run, (q) => q.outcome === 'error' || q.outcome === 'timeout');
+  const { served } = run;
+  let count = 0;
+  let first: { key: string; instance: string; at: number; failures: number; waitedMs: number } | undefined;
+  for (let i = 0; i < served.n; i++) {
+    if (served.ok[i] !== 1) continue;
+    const key = served.keys[served.key[i]!]!;
+    const list = failed.get(key);
+    if (list === undefined) continue;
+    const instance = `i${served.instance[i]}`;
+    const start = served.start[i]!;
+    const done = start + served.latency[i]!;
+    const failures = list.filter((q) => q.instance === instance && q.t >= start && end(q) <= done).length;
+    if (failures === 0) continue;
+    count++;
+    if (first === undefined || failures > first.failures) first = { key, instance, at: start, failures, waitedMs: served.latency[i]! };
+  }
+  return first === undefined ? { count } : { count, first };
 }
 
 /**

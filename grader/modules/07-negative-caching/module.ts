@@ -4,7 +4,7 @@ import { app } from './app.js';
 import { CACHED_SHARE, FILTER, FLEET_PER_WINDOW, HIT_MARGIN, PER_TTL, REAL, checks, filterCheck } from './checks.js';
 import { demo } from './demo.js';
 import { headline } from './headline.js';
-import { NEG } from './scenarios.js';
+import { EXACT, NEG } from './scenarios.js';
 
 const NOT_CACHED = /reads of absent ids reached the origin \([0-9]\.\d% answered from the cache\), want at least 50\.0%: "not found" is not cached/;
 
@@ -30,7 +30,7 @@ export default defineModule({
     },
     {
       name: 'scan: negative entries bounded',
-      target: `36,000 absent ids: held <= ${NEG.maxNegative.toLocaleString('en-US')} (maxNegative); the newest ${NEG.maxNegative / 2} all held`,
+      target: `18,000 absent ids: held <= ${NEG.maxNegative.toLocaleString('en-US')} (maxNegative), the newest ${NEG.maxNegative / 2} all; exactly ${EXACT.maxNegative} at a bound of ${EXACT.maxNegative}`,
       value: NEG.maxNegative,
       seeds: 'once',
       run: checks['scan: negative entries bounded']!,
