@@ -84,6 +84,12 @@ trap 'kill $N 2>/dev/null; wait $N; exit 0' TERM INT
 while kill -0 "$1" 2>/dev/null && kill -0 $N 2>/dev/null; do sleep 0.5; done
 kill $N 2>/dev/null; wait $N`;
 
+/**
+ * An entry's lifetime under a steady load: the whole seconds of its validity, plus the rest of the
+ * second it was stored in, which is all of it when the first caller after an expiry refills it.
+ */
+export const nginxLifetimeMs = (ttlMs: number): number => (Math.max(1, Math.round(ttlMs / 1000)) + 1) * 1000;
+
 /** Starts nginx; resolves once it accepts connections, or throws one line from its error log. */
 export async function startNginx(bin: string, o: NginxOptions): Promise<NginxCache> {
   const dir = mkdtempSync(path.join(tmpdir(), 'herd-nginx-'));

@@ -9,11 +9,12 @@ import { repoRoot } from '@herd/harness/engine';
 import { startFleet } from './fleet.js';
 import { checkStack, type Layer } from './layers.js';
 import { MIXED_IDS, runLoad, type RowFigures } from './load.js';
-import { nginxBinary, startNginx, type NginxCache } from './nginx.js';
+import { nginxBinary, nginxLifetimeMs, startNginx, type NginxCache } from './nginx.js';
 import { NGINX_PEERS, PEERS, PEER_LABEL, type Peer } from './peers.js';
 import { TABLE_ROW } from './session.js';
 import { ORIGIN } from './settings.js';
 import { sourcesOf } from './sources.js';
+import { wrap } from '../../src/render.js';
 import { loadExports } from '../../src/load-learner.js';
 import type { ModuleSpec } from '../../src/manifest.js';
 
@@ -100,7 +101,7 @@ export async function runTable(o: { target: 'starter' | 'solution'; origin: 'htt
     if (skip) o.say(`${skip}: its proxy_cache rows are skipped`);
     if (o.peers) for (const peer of PEERS) if (!(skip && NGINX_PEERS.has(peer))) rows.push({ label: PEER_LABEL[peer], layers: [], peer });
     const scenario = `Hot key, ${rate} req/s for ${seconds} s per row, ${fleet.workers} processes, TTL ${fleet.settings.ttlMs} ms, origin ${fleet.originKind === 'pg' ? 'PostgreSQL' : 'HTTP'} ${ORIGIN.latencyMs} ms with ${ORIGIN.capacity} slots.`;
-    o.say(scenario);
+    for (const l of wrap(scenario, 80)) o.say(l);
     o.say(terminalLines([])[0]!);
     for (const row of rows) {
       const sources = await sourcesOf(row.layers, o.target);
@@ -118,7 +119,7 @@ export async function runTable(o: { target: 'starter' | 'solution'; origin: 'htt
       let prefix: string;
       try {
         prefix = await fleet.configure(row.layers, sources, row.peer, proxy?.url);
-        r = await runLoad(fleet, { scenario: 'hot-key', seconds, rate });
+        r = await runLoad(fleet, { scenario: 'hot-key', seconds, rate, cacheTtlMs: proxy ? nginxLifetimeMs(fleet.settings.ttlMs) : undefined });
         await fleet.park();
       } finally {
         await proxy?.stop();
@@ -131,7 +132,7 @@ export async function runTable(o: { target: 'starter' | 'solution'; origin: 'htt
     const stray = await fleet.strayKeys();
     if (skip) notes.push(`The nginx rows are missing from this run: ${skip}.`, '');
     if (rows.some((row) => row.peer !== undefined && NGINX_PEERS.has(row.peer))) {
-      notes.push("nginx keeps an entry's validity in whole seconds and serves it as fresh to the end of its last second: a 1 s validity lasts 1 to 2 s (about 2 s under this load), so its rows cross about half as many boundaries as the others. `proxy_cache_lock` holds the callers of a key not yet cached, not those of an expired entry. nginx's X-Cache-Status tells its rows' misses (MISS, EXPIRED): a caller the lock held reads HIT.", '');
+      notes.push("nginx keeps an entry's validity in whole seconds and serves it as fresh to the end of its last second: a 1 s validity lasts 1 to 2 s, 2 s under a steady load (its first caller after the expiry comes early in a second), so its rows cross about half as many boundaries as the others, and their boundaries and sawtooth are read with a 2 s lifetime. `proxy_cache_lock` holds the callers of a key not yet cached, not those of an expired entry. nginx's X-Cache-Status tells its rows' misses (MISS, EXPIRED): a caller the lock held reads HIT.", '');
     }
     notes.unshift(
       `Origin queries are counted by the origin, fleet-wide, for the hot key, clustered into boundaries (a gap of half a TTL opens a new one); p99 and p99.9 are autocannon's response times; the miss rate is the share of requests that found no value in any tier. Code: ${yours.length === 0 ? 'the references' : `yours for ${yours.join(', ')}, the references otherwise`}. Keys outside the run's prefix: ${stray === undefined ? 'not checked (shared Redis)' : stray.length}.`,
