@@ -58,7 +58,7 @@ export interface Fleet {
   workers: number;
   settings: CapstoneSettings;
   /** Switches every worker to `layers` under a fresh prefix; resolves when all are ready. */
-  configure(layers: readonly Layer[], sources: Record<string, 'modules' | 'solutions'>, peer?: Peer): Promise<string>;
+  configure(layers: readonly Layer[], sources: Record<string, 'modules' | 'solutions'>, peer?: Peer, peerUrl?: string): Promise<string>;
   stats(): Promise<WorkerStats>;
   /** Waits (up to 10 s) until no request is in flight, then closes every worker's store. */
   park(): Promise<void>;
@@ -193,9 +193,9 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
       runPrefix,
       workers,
       settings,
-      async configure(layers, sources, peer) {
+      async configure(layers, sources, peer, peerUrl) {
         const prefix = `${runPrefix}r${++row}:`;
-        const config: WorkerConfig = { layers: [...layers], peer, sources, redisUrl: redis.url, prefix, originUrl: originUrl!, seed, epochMs: Date.now(), settings };
+        const config: WorkerConfig = { layers: [...layers], peer, peerUrl, sources, redisUrl: redis.url, prefix, originUrl: originUrl!, seed, epochMs: Date.now(), settings };
         await Promise.all(procs.map((w) => ask(w, { type: 'configure', config }, 'configured')));
         return prefix;
       },
@@ -311,7 +311,7 @@ async function privateRedis(): Promise<{ url: string; how: string; stop(): Promi
   return { url: found.url, how: found.how, stop: found.stop };
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

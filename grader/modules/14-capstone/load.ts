@@ -20,6 +20,8 @@ export interface LoadOptions {
   /** Requests per second, fleet-wide. */
   rate: number;
   seed?: number;
+  /** How long the row's cache keeps an entry, when not the course's TTL (nginx: whole seconds). */
+  cacheTtlMs?: number;
 }
 
 export const HOT = 'hot';
@@ -82,7 +84,7 @@ export async function runLoad(fleet: Fleet, options: LoadOptions): Promise<RowFi
   const until = realClock.now();
   const stats = await fleet.stats();
   const log = (await fleet.queries(from)).filter((q) => q.t <= until + 500);
-  const ttl = fleet.settings.ttlMs;
+  const ttl = options.cacheTtlMs ?? fleet.settings.ttlMs;
   const hot = log.filter((q) => q.key === HOT).map((q) => ({ ...q, durationMs: 0, queuedMs: 0, outcome: 'ok' as const }));
   const clusters = clusterBoundaries(hot, ttl / 2, []);
   const hotQueries = clusters.reduce((s, b) => s + b.queries, 0);

@@ -7,6 +7,8 @@ export interface WorkerConfig {
   layers: Layer[];
   /** A peer library's read path instead of the layers (the table's peer rows). */
   peer?: Peer;
+  /** The nginx rows: the proxy cache in front of the origin that the workers read through. */
+  peerUrl?: string;
   /** Module id to the folder its code is read from. */
   sources: Record<string, Source>;
   redisUrl: string;

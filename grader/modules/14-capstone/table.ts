@@ -9,10 +9,12 @@ import { repoRoot } from '@herd/harness/engine';
 import { startFleet } from './fleet.js';
 import { checkStack, type Layer } from './layers.js';
 import { MIXED_IDS, runLoad, type RowFigures } from './load.js';
-import { PEERS, PEER_LABEL, type Peer } from './peers.js';
+import { nginxBinary, nginxLifetimeMs, startNginx, type NginxCache } from './nginx.js';
+import { NGINX_PEERS, PEERS, PEER_LABEL, type Peer } from './peers.js';
 import { TABLE_ROW } from './session.js';
 import { ORIGIN } from './settings.js';
 import { sourcesOf } from './sources.js';
+import { wrap } from '../../src/render.js';
 import { loadExports } from '../../src/load-learner.js';
 import type { ModuleSpec } from '../../src/manifest.js';
 
@@ -88,30 +90,54 @@ export async function runTable(o: { target: 'starter' | 'solution'; origin: 'htt
   const rows: Array<{ label: string; layers: Layer[]; peer?: Peer }> = [...TABLE_ROWS];
   if (typeof mine !== 'string') rows.push({ label: o.target === 'solution' ? 'full (reference)' : 'full (your stack)', layers: mine });
   else o.say(mine);
-  if (o.peers) for (const peer of PEERS) rows.push({ label: PEER_LABEL[peer], layers: [], peer });
   const fleet = await startFleet({ origin: o.origin, ids: ['hot', ...MIXED_IDS], say: o.say });
   const out: TableRow[] = [];
   const yours: string[] = [];
+  const notes: string[] = [];
   try {
+    // nginx fronts the HTTP origin only; without it (or with PostgreSQL) its rows are left out.
+    const nginx = o.peers ? nginxBinary() : undefined;
+    const skip = !o.peers ? undefined : nginx === undefined ? 'nginx not installed (apt-get install nginx)' : fleet.originKind !== 'http' ? 'nginx fronts the HTTP origin only' : undefined;
+    if (skip) o.say(`${skip}: its proxy_cache rows are skipped`);
+    if (o.peers) for (const peer of PEERS) if (!(skip && NGINX_PEERS.has(peer))) rows.push({ label: PEER_LABEL[peer], layers: [], peer });
     const scenario = `Hot key, ${rate} req/s for ${seconds} s per row, ${fleet.workers} processes, TTL ${fleet.settings.ttlMs} ms, origin ${fleet.originKind === 'pg' ? 'PostgreSQL' : 'HTTP'} ${ORIGIN.latencyMs} ms with ${ORIGIN.capacity} slots.`;
-    o.say(scenario);
+    for (const l of wrap(scenario, 80)) o.say(l);
     o.say(terminalLines([])[0]!);
     for (const row of rows) {
       const sources = await sourcesOf(row.layers, o.target);
       for (const [id, s] of Object.entries(sources)) if (s === 'modules' && !yours.includes(id)) yours.push(id);
-      const prefix = await fleet.configure(row.layers, sources, row.peer);
-      const r = await runLoad(fleet, { scenario: 'hot-key', seconds, rate });
-      await fleet.park();
+      let proxy: NginxCache | undefined;
+      if (row.peer !== undefined && NGINX_PEERS.has(row.peer)) {
+        try {
+          proxy = await startNginx(nginx!, { originUrl: fleet.originUrl, stale: row.peer === 'nginx-stale', ttlMs: fleet.settings.ttlMs });
+        } catch (e) {
+          o.say(`${row.label}: skipped, ${(e as Error).message}`.slice(0, 80));
+          continue;
+        }
+      }
+      let r: RowFigures;
+      let prefix: string;
+      try {
+        prefix = await fleet.configure(row.layers, sources, row.peer, proxy?.url);
+        r = await runLoad(fleet, { scenario: 'hot-key', seconds, rate, cacheTtlMs: proxy ? nginxLifetimeMs(fleet.settings.ttlMs) : undefined });
+        await fleet.park();
+      } finally {
+        await proxy?.stop();
+      }
       const left = await fleet.clear(prefix);
       if (left > 0) o.say(`warning: ${left} keys left under ${prefix}`);
       out.push({ label: row.label, r });
       o.say(terminalLines([{ label: row.label, r }])[1]!);
     }
     const stray = await fleet.strayKeys();
-    const notes = [
+    if (skip) notes.push(`The nginx rows are missing from this run: ${skip}.`, '');
+    if (rows.some((row) => row.peer !== undefined && NGINX_PEERS.has(row.peer))) {
+      notes.push("nginx keeps an entry's validity in whole seconds and serves it as fresh to the end of its last second: a 1 s validity lasts 1 to 2 s, 2 s under a steady load (its first caller after the expiry comes early in a second), so its rows cross about half as many boundaries as the others, and their boundaries and sawtooth are read with a 2 s lifetime. `proxy_cache_lock` holds the callers of a key not yet cached, not those of an expired entry. nginx's X-Cache-Status tells its rows' misses (MISS, EXPIRED): a caller the lock held reads HIT.", '');
+    }
+    notes.unshift(
       `Origin queries are counted by the origin, fleet-wide, for the hot key, clustered into boundaries (a gap of half a TTL opens a new one); p99 and p99.9 are autocannon's response times; the miss rate is the share of requests that found no value in any tier. Code: ${yours.length === 0 ? 'the references' : `yours for ${yours.join(', ')}, the references otherwise`}. Keys outside the run's prefix: ${stray === undefined ? 'not checked (shared Redis)' : stray.length}.`,
       '',
-    ];
+    );
     writeBlock(markdown(out, scenario, notes));
     o.say('wrote the capstone table into docs/results.md');
     return 0;

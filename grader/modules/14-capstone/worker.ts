@@ -118,7 +118,7 @@ async function configure(c: WorkerConfig): Promise<void> {
   await closePeer?.();
   closePeer = undefined;
   if (c.peer !== undefined) {
-    const p = await peerPath(c.peer, origin, c.settings, c.redisUrl, c.prefix, onMiss);
+    const p = await peerPath(c.peer, origin, c.settings, c.redisUrl, c.prefix, onMiss, c.peerUrl === undefined ? undefined : { url: c.peerUrl, instance });
     closePeer = p.close;
     composed = p;
     return;
