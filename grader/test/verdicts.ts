@@ -96,7 +96,7 @@ async function moduleVerdicts(def: ModuleDefinition, seeds: number[]): Promise<n
 
 /** Per check: the reference's figure over the seeds, the bound, and the nearest wrong figure. */
 function margins(def: ModuleDefinition, reference: ModuleResult, wrong: readonly Graded[]): string {
-  const rows = [['check', 'reference', 'bound', 'nearest wrong', 'variants']];
+  const rows = [['check', 'reference', 'bound', 'nearest wrong', 'wrongs']];
   for (const check of def.checks) {
     const ref = reference.checks.find((c) => c.name === check.name);
     const figs = (ref?.perSeed ?? []).map((s) => s.figure).filter((f): f is number => f !== undefined);
@@ -117,7 +117,8 @@ function margins(def: ModuleDefinition, reference: ModuleResult, wrong: readonly
       String(rejected.length),
     ]);
   }
-  const widths = [24, 13, 9, 24, 8];
+  // 2 + 73 + 4 separators: 79 columns.
+  const widths = [24, 13, 9, 21, 6];
   return rows.map((r) => `  ${r.map((cell, i) => clipTo(cell, widths[i]!).padEnd(widths[i]!)).join(' ')}`.trimEnd()).join('\n');
 }
 
