@@ -35,4 +35,5 @@ export {
 export { addLearnerDir, addLearnerImports, learnerFrame, repoRelative, repoRoot } from './guard.js';
 export { serveOrigin, httpOrigin, type ServeOriginOptions, type OriginServer } from './http-origin.js';
 export * from './store/index.js';
+export { spawnRedis, freePort } from './store/locate-redis.js';
 export * from './resilience/index.js';

@@ -6,14 +6,12 @@
  * deletes every key under the run's prefix. Failures are one line naming the fix (CapstoneError).
  */
 import cluster, { type Worker } from 'node:cluster';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
-import { createRedisStore, isHerdError, locateRedis, realClock, repoRoot, serveOrigin, type OriginServer, type QueryRecord } from '@herd/harness/engine';
+import { createRedisStore, freePort, isHerdError, locateRedis, spawnRedis, realClock, repoRoot, serveOrigin, type OriginServer, type QueryRecord } from '@herd/harness/engine';
 import type { Layer } from './layers.js';
 import type { Peer } from './peers.js';
 import { PG_DEFAULT_URL, preparePg } from './pg-origin.js';
@@ -260,67 +258,20 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   }
 }
 
-/** redis-server on port $2 for as long as process $1 lives; SIGTERM stops both. */
-const WATCHED_REDIS = `command -v redis-server >/dev/null || exit 127
-redis-server --port "$2" --bind 127.0.0.1 --save '' --appendonly no >/dev/null 2>&1 & R=$!
-trap 'kill $R 2>/dev/null; exit 0' TERM INT
-while kill -0 "$1" 2>/dev/null && kill -0 $R 2>/dev/null; do sleep 0.5; done
-kill $R 2>/dev/null`;
-
 /**
  * A redis-server of this run's own on a free port (no persistence), so every key in it can be
  * checked; else REDIS_URL or 127.0.0.1:6379 as locateRedis finds them.
  */
 async function privateRedis(): Promise<{ url: string; how: string; stop(): Promise<void> }> {
   if (process.env.REDIS_URL === undefined || process.env.REDIS_URL === '') {
-    const port = await freePort();
-    // Through a shell that watches this process: a parent killed outright (a watchdog's SIGKILL)
-    // runs no exit handler, and the redis-server must not outlive it.
-    const child = spawn('sh', ['-c', WATCHED_REDIS, 'sh', String(process.pid), String(port)], { stdio: 'ignore' });
-    const gone = new Promise<boolean>((resolve) => {
-      child.once('error', () => resolve(true));
-      child.once('exit', () => resolve(true));
-    });
-    const kill = (): void => void child.kill('SIGTERM');
-    process.once('exit', kill);
-    const url = `redis://127.0.0.1:${port}`;
-    for (let i = 0; i < 50; i++) {
-      if (await Promise.race([gone, sleep(100).then(() => false)])) break;
-      try {
-        const s = await createRedisStore({ url, connectTimeoutMs: 300 });
-        await s.close();
-        return {
-          url,
-          how: 'private',
-          stop: async () => {
-            process.removeListener('exit', kill);
-            child.kill('SIGTERM');
-            await Promise.race([gone, sleep(2000)]);
-          },
-        };
-      } catch {
-        // not up yet
-      }
-    }
-    kill();
+    const own = await spawnRedis();
+    if ('url' in own) return { ...own, how: 'private' };
   }
   const found = await locateRedis().catch((e: unknown) => {
     throw new CapstoneError(e instanceof Error ? e.message : String(e));
   });
   if ('skip' in found) throw new CapstoneError('no Redis: install redis-server, or start one with `redis-server --daemonize yes`, or set REDIS_URL');
   return { url: found.url, how: found.how, stop: found.stop };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

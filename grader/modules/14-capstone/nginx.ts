@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
-import { freePort } from './fleet.js';
+import { freePort } from '@herd/harness/engine';
 
 export interface NginxCache {
   /** What the workers query instead of the origin: the origin's own API, cached. */

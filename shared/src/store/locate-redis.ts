@@ -55,9 +55,17 @@ export async function locateRedis(options: LocateRedisOptions = {}): Promise<Red
   return { skip: SKIP.replace('no Redis', `no Redis${failure}`) };
 }
 
+/** redis-server ($3) on port $2 for as long as process $1 lives; SIGTERM stops both, the shell last (stop() resolves once the server is gone). */
+const WATCHED_REDIS = `command -v "$3" >/dev/null || exit 127
+"$3" --port "$2" --bind 127.0.0.1 --save '' --appendonly no >/dev/null 2>&1 & R=$!
+trap 'kill $R 2>/dev/null; wait $R; exit 0' TERM INT
+while kill -0 "$1" 2>/dev/null && kill -0 $R 2>/dev/null; do sleep 0.5; done
+kill $R 2>/dev/null`;
+
 /**
  * Starts a throwaway redis-server on a free loopback port, with no persistence, and waits until
- * it answers. Internal (tests use it to kill a Redis under a live store); not a package export.
+ * it answers; it stops with stop(), or when this process ends, however it ends. Engine only
+ * (tests kill a Redis under a live store with it; the capstone runs its own); not for learners.
  */
 export async function spawnRedis(
   bin = 'redis-server',
@@ -65,13 +73,13 @@ export async function spawnRedis(
 ): Promise<{ url: string; how: 'spawned'; stop(): Promise<void> } | { failure: string }> {
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
-  const child = spawn(bin, ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], {
-    stdio: 'ignore',
-  });
+  // Through a shell that watches this process: a parent killed outright (a watchdog's SIGKILL)
+  // runs no exit handler, and the redis-server must not outlive it.
+  const child = spawn('sh', ['-c', WATCHED_REDIS, 'sh', String(process.pid), String(port), bin], { stdio: 'ignore' });
   // A forgotten stop() must neither keep this process alive nor leave the server running after it.
   child.unref();
   const killOnExit = (): void => {
-    child.kill('SIGKILL');
+    child.kill('SIGTERM'); // the shell's trap stops redis-server; a SIGKILL would orphan it
   };
   process.once('exit', killOnExit);
 
@@ -82,7 +90,7 @@ export async function spawnRedis(
       resolve();
     });
     child.once('exit', (code, signal) => {
-      exited ??= `exited with ${signal ?? `code ${code}`}`;
+      exited ??= code === 127 ? `${bin} not found` : `exited with ${signal ?? `code ${code}`}`;
       resolve();
     });
   });
@@ -140,8 +148,8 @@ function findOnPath(name: string): string | undefined {
   return undefined;
 }
 
-/** A port the OS just handed out, freed for redis-server. Should another process grab it first, redis-server exits and that is the reported failure. */
-function freePort(): Promise<number> {
+/** A port the OS just handed out, freed for a server. Should another process grab it first, the server exits and that is the reported failure. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
